@@ -1,0 +1,11 @@
+/**
+ * Publishes events and delivers them as signed webhooks: fan-out to the matching subscriptions of
+ * a tenant, durable delivery with retries, endpoint health, the delivery log and the management
+ * service.
+ */
+module dev.webhooks.sender {
+  requires transitive dev.webhooks.core;
+  requires okhttp3;
+  requires org.slf4j;
+
+}
