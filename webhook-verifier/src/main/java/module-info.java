@@ -6,4 +6,6 @@ module dev.webhooks.verifier {
   requires transitive dev.webhooks.core;
   requires org.slf4j;
 
+  exports dev.webhooks.verifier;
+
 }

@@ -22,6 +22,8 @@ public enum ErrorCode {
   INVALID_SECRET("invalid_secret"),
   /** The tenant id is malformed. */
   INVALID_TENANT("invalid_tenant"),
+  /** A JSON document is malformed or does not have the expected shape. */
+  INVALID_JSON("invalid_json"),
   /** Another webhook of the same tenant already has this URL. */
   DUPLICATE_WEBHOOK("duplicate_webhook"),
   /** The webhook, delivery or event does not exist (or belongs to another tenant). */

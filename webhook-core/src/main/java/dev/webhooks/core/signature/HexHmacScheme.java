@@ -1,0 +1,87 @@
+package dev.webhooks.core.signature;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.webhooks.core.internal.Hex;
+import dev.webhooks.core.secret.WebhookKey;
+import dev.webhooks.core.secret.WebhookSecret;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/** Hex HMAC-SHA256 of the raw body in one header, optionally after a prefix such as {@code sha256=}. */
+final class HexHmacScheme implements SignatureScheme {
+  static final HexHmacScheme GITHUB = new HexHmacScheme("X-Hub-Signature-256", "sha256=", "X-GitHub-Delivery");
+
+  private final String header;
+  private final String prefix;
+  private final String idHeader;
+
+  HexHmacScheme(String header, String prefix, String idHeader) {
+    this.header = Schemes.requireHeaderName(header);
+    this.prefix = requireNonNull(prefix, "prefix == null");
+    this.idHeader = idHeader == null ? null : Schemes.requireHeaderName(idHeader);
+    if (!prefix.chars().allMatch(c -> c > 32 && c < 127 && c != ',')) {
+      throw new IllegalArgumentException("prefix must be visible ASCII without commas");
+    }
+  }
+
+  @Override
+  public String name() {
+    return this == GITHUB ? "github" : "hmac-hex(" + header + ")";
+  }
+
+  @Override
+  public boolean canSign() {
+    return true;
+  }
+
+  @Override
+  public WebhookKey parseKey(String text) {
+    return WebhookSecret.ofUtf8(text);
+  }
+
+  /** Signs with the first secret only: a hex header carries a single signature. */
+  @Override
+  public Map<String, String> sign(
+      String messageId, Instant timestamp, byte[] body, List<? extends WebhookKey> keys) {
+    requireNonNull(body, "body == null");
+    WebhookSecret secret = Schemes.signingSecrets(name(), requireNonNull(keys, "keys == null")).get(0);
+    Map<String, String> headers = new LinkedHashMap<>(2);
+    if (idHeader != null && messageId != null) {
+      headers.put(idHeader, messageId);
+    }
+    headers.put(header, prefix + Hex.encode(Schemes.hmac(secret, null, body)));
+    return headers;
+  }
+
+  @Override
+  public VerifiedSignature verify(
+      WebhookHeaders headers, byte[] body, List<? extends WebhookKey> keys, Instant now, Duration tolerance) {
+    requireNonNull(body, "body == null");
+    List<WebhookSecret> secrets = Schemes.secrets(requireNonNull(keys, "keys == null"));
+    Schemes.requireKeys(name(), secrets);
+    String value = Schemes.required(requireNonNull(headers, "headers == null"), header, ",");
+    String match = Schemes.firstMatch(header, value, this::decode, Schemes.macs(secrets, null, body));
+    if (match == null) {
+      throw Schemes.noMatch();
+    }
+    String id = idHeader == null ? null : headers.first(idHeader).orElse(null);
+    return VerifiedSignature.of(id, null, id != null ? id : name() + ':' + match.toLowerCase(Locale.ROOT));
+  }
+
+  private byte[] decode(String candidate) {
+    if (!candidate.regionMatches(true, 0, prefix, 0, prefix.length())) {
+      return null;
+    }
+    return Hex.decodeOrNull(candidate.substring(prefix.length()));
+  }
+
+  @Override
+  public String toString() {
+    return name();
+  }
+}

@@ -1,0 +1,171 @@
+package dev.webhooks.core.signature;
+
+import dev.webhooks.core.secret.WebhookKey;
+import dev.webhooks.core.secret.WebhookSecret;
+import dev.webhooks.core.signature.WebhookVerificationException.Reason;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Function;
+import javax.crypto.Mac;
+
+/** What every scheme shares: header access, timestamps, HMAC over split parts. */
+final class Schemes {
+  /** Larger signature headers are refused unread: nobody legitimate sends that many. */
+  static final int MAX_HEADER_CHARS = 16 * 1024;
+  /** Larger timestamps are not epoch seconds of this era. */
+  private static final int MAX_TIMESTAMP_DIGITS = 12;
+
+  private Schemes() {}
+
+  /** The header's values joined by {@code separator}; refuses it when absent or oversized. */
+  static String required(WebhookHeaders headers, String name, String separator) {
+    List<String> values = headers.all(name);
+    if (values.isEmpty()) {
+      throw new WebhookVerificationException(Reason.MISSING_HEADER, "missing header " + name);
+    }
+    String joined = values.size() == 1 ? values.get(0) : String.join(separator, values);
+    if (joined.length() > MAX_HEADER_CHARS) {
+      throw new WebhookVerificationException(
+          Reason.MALFORMED_HEADER, "header " + name + " is longer than " + MAX_HEADER_CHARS + " characters");
+    }
+    return joined;
+  }
+
+  /** Epoch seconds written as plain decimal digits; anything else is malformed. */
+  static long parseTimestamp(String header, String text) {
+    String t = text.trim();
+    if (t.isEmpty() || t.length() > MAX_TIMESTAMP_DIGITS) {
+      throw malformedTimestamp(header);
+    }
+    long value = 0;
+    for (int i = 0; i < t.length(); i++) {
+      char c = t.charAt(i);
+      if (c < '0' || c > '9') {
+        throw malformedTimestamp(header);
+      }
+      value = value * 10 + (c - '0');
+    }
+    return value;
+  }
+
+  private static WebhookVerificationException malformedTimestamp(String header) {
+    return new WebhookVerificationException(
+        Reason.MALFORMED_HEADER, "header " + header + " is not a timestamp in epoch seconds");
+  }
+
+  /** Refuses a timestamp further than {@code tolerance} from {@code now}, in either direction. */
+  static Instant checkTolerance(long epochSeconds, Instant now, Duration tolerance) {
+    long nowSeconds = now.getEpochSecond();
+    long allowed = tolerance.getSeconds();
+    if (nowSeconds - epochSeconds > allowed) {
+      throw new WebhookVerificationException(Reason.TIMESTAMP_TOO_OLD,
+          "timestamp is " + (nowSeconds - epochSeconds) + " s old; tolerance is " + allowed + " s");
+    }
+    if (epochSeconds - nowSeconds > allowed) {
+      throw new WebhookVerificationException(Reason.TIMESTAMP_TOO_NEW,
+          "timestamp is " + (epochSeconds - nowSeconds) + " s in the future; tolerance is " + allowed + " s");
+    }
+    return Instant.ofEpochSecond(epochSeconds);
+  }
+
+  /** The symmetric secrets among {@code keys}. */
+  static List<WebhookSecret> secrets(List<? extends WebhookKey> keys) {
+    List<WebhookSecret> out = new ArrayList<>(keys.size());
+    for (WebhookKey k : keys) {
+      if (k instanceof WebhookSecret) {
+        out.add((WebhookSecret) k);
+      }
+    }
+    return out;
+  }
+
+  /** The secrets to sign with; a scheme that signs only with HMAC needs at least one. */
+  static List<WebhookSecret> signingSecrets(String scheme, List<? extends WebhookKey> keys) {
+    List<WebhookSecret> secrets = secrets(keys);
+    if (secrets.isEmpty()) {
+      throw new IllegalArgumentException(scheme + " signs with a WebhookSecret; none was given");
+    }
+    return secrets;
+  }
+
+  /** HMAC-SHA256 of {@code prefix} then {@code body}, without concatenating them. */
+  static byte[] hmac(WebhookSecret secret, byte[] prefix, byte[] body) {
+    Mac mac = secret.newMac();
+    if (prefix != null) {
+      mac.update(prefix);
+    }
+    mac.update(body);
+    return mac.doFinal();
+  }
+
+  /** {@code true} when {@code candidate} equals any expected MAC, in constant time per MAC. */
+  static boolean matchesAny(byte[] candidate, byte[][] expected) {
+    boolean match = false;
+    for (byte[] e : expected) {
+      match |= java.security.MessageDigest.isEqual(candidate, e);
+    }
+    return match;
+  }
+
+  /** The MACs of {@code prefix + body} under each secret, computed once per request. */
+  static byte[][] macs(List<WebhookSecret> secrets, byte[] prefix, byte[] body) {
+    byte[][] out = new byte[secrets.size()][];
+    for (int i = 0; i < out.length; i++) {
+      out[i] = hmac(secrets.get(i), prefix, body);
+    }
+    return out;
+  }
+
+  /**
+   * Splits {@code value} on commas and returns the first candidate whose decoded bytes equal one of
+   * {@code macs}, or {@code null} when none does.
+   *
+   * @param decoder candidate text to bytes, or {@code null} when the candidate is not well-formed
+   * @throws WebhookVerificationException {@code MALFORMED_HEADER} when no candidate is well-formed
+   */
+  static String firstMatch(String header, String value, Function<String, byte[]> decoder, byte[][] macs) {
+    boolean wellFormed = false;
+    String match = null;
+    int start = 0;
+    while (start <= value.length()) {
+      int comma = value.indexOf(',', start);
+      int end = comma < 0 ? value.length() : comma;
+      String candidate = value.substring(start, end).trim();
+      byte[] decoded = candidate.isEmpty() ? null : decoder.apply(candidate);
+      if (decoded != null) {
+        wellFormed = true;
+        if (match == null && matchesAny(decoded, macs)) {
+          match = candidate;
+        }
+      }
+      start = end + 1;
+    }
+    if (!wellFormed) {
+      throw new WebhookVerificationException(
+          Reason.MALFORMED_HEADER, "header " + header + " holds no well-formed signature");
+    }
+    return match;
+  }
+
+  static WebhookVerificationException noMatch() {
+    return new WebhookVerificationException(
+        Reason.NO_MATCHING_SIGNATURE, "no signature matches any configured secret");
+  }
+
+  /** A header name must be an RFC 9110 token; anything else is a programming error. */
+  static String requireHeaderName(String name) {
+    java.util.Objects.requireNonNull(name, "header == null");
+    if (name.isEmpty() || !name.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"/[]?={}".indexOf(c) < 0)) {
+      throw new IllegalArgumentException("not a valid header name: " + name);
+    }
+    return name;
+  }
+
+  static void requireKeys(String scheme, List<WebhookSecret> secrets) {
+    if (secrets.isEmpty()) {
+      throw new IllegalArgumentException(scheme + " verifies with a WebhookSecret; none was given");
+    }
+  }
+}

@@ -1,0 +1,55 @@
+package dev.webhooks.core.signature;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Instant;
+import java.util.Optional;
+
+/**
+ * What a successful {@link SignatureScheme#verify} established: the message id and signed
+ * timestamp, where the scheme carries them, and a key that identifies this exact message for
+ * replay protection. Immutable.
+ */
+public final class VerifiedSignature {
+  private final String id;
+  private final Instant timestamp;
+  private final String replayKey;
+
+  private VerifiedSignature(String id, Instant timestamp, String replayKey) {
+    this.id = id;
+    this.timestamp = timestamp;
+    this.replayKey = replayKey;
+  }
+
+  /**
+   * @param id the message id from the headers, or {@code null} when the scheme has none
+   * @param timestamp the signed timestamp, or {@code null} when the scheme signs none
+   * @param replayKey what identifies this message: its id, else its matched signature
+   */
+  public static VerifiedSignature of(String id, Instant timestamp, String replayKey) {
+    return new VerifiedSignature(id, timestamp, requireNonNull(replayKey, "replayKey == null"));
+  }
+
+  /** The message id ({@code webhook-id}, {@code X-GitHub-Delivery}, …) if the request has one. */
+  public Optional<String> id() {
+    return Optional.ofNullable(id);
+  }
+
+  /** The signed timestamp, if the scheme signs one. */
+  public Optional<Instant> timestamp() {
+    return Optional.ofNullable(timestamp);
+  }
+
+  /**
+   * Identifies this message for a replay guard: the scheme's message id when it has one, otherwise
+   * a value derived from the matched signature. Not for logs.
+   */
+  public String replayKey() {
+    return replayKey;
+  }
+
+  @Override
+  public String toString() {
+    return "VerifiedSignature[id=" + id + ", timestamp=" + timestamp + "]";
+  }
+}
