@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Hex HMAC-SHA256 of the raw body in one header, optionally after a prefix such as {@code sha256=}. */
@@ -65,12 +64,12 @@ final class HexHmacScheme implements SignatureScheme {
     List<WebhookSecret> secrets = Schemes.secrets(requireNonNull(keys, "keys == null"));
     Schemes.requireKeys(name(), secrets);
     String value = Schemes.required(requireNonNull(headers, "headers == null"), header, ",");
-    String match = Schemes.firstMatch(header, value, this::decode, Schemes.macs(secrets, null, body));
+    byte[] match = Schemes.firstMatch(header, value, this::decode, Schemes.macs(secrets, null, body));
     if (match == null) {
       throw Schemes.noMatch();
     }
     String id = idHeader == null ? null : headers.first(idHeader).orElse(null);
-    return VerifiedSignature.of(id, null, id != null ? id : name() + ':' + match.toLowerCase(Locale.ROOT));
+    return VerifiedSignature.of(id, null, id != null ? id : name() + ':' + Hex.encode(match));
   }
 
   private byte[] decode(String candidate) {

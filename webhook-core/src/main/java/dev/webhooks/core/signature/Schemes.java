@@ -119,15 +119,40 @@ final class Schemes {
   }
 
   /**
-   * Splits {@code value} on commas and returns the first candidate whose decoded bytes equal one of
-   * {@code macs}, or {@code null} when none does.
+   * Decodes standard base64 only in its canonical spelling (padding optional): the JDK decoder
+   * ignores the unused low bits of the last character, so without this one signature would have
+   * several spellings, and a replay guard keyed on its text could be walked around.
+   *
+   * @return the bytes, or {@code null} when not canonical base64 of {@code expectedLength} bytes
+   */
+  static byte[] decodeBase64(String text, int expectedLength) {
+    byte[] bytes;
+    try {
+      bytes = java.util.Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+    if (bytes.length != expectedLength) {
+      return null;
+    }
+    String canonical = java.util.Base64.getEncoder().withoutPadding().encodeToString(bytes);
+    int end = text.length();
+    while (end > 0 && text.charAt(end - 1) == '=') {
+      end--;
+    }
+    return text.regionMatches(0, canonical, 0, end) && end == canonical.length() ? bytes : null;
+  }
+
+  /**
+   * Splits {@code value} on commas and returns the decoded bytes of the first candidate that equal
+   * one of {@code macs}, or {@code null} when none does.
    *
    * @param decoder candidate text to bytes, or {@code null} when the candidate is not well-formed
    * @throws WebhookVerificationException {@code MALFORMED_HEADER} when no candidate is well-formed
    */
-  static String firstMatch(String header, String value, Function<String, byte[]> decoder, byte[][] macs) {
+  static byte[] firstMatch(String header, String value, Function<String, byte[]> decoder, byte[][] macs) {
     boolean wellFormed = false;
-    String match = null;
+    byte[] match = null;
     int start = 0;
     while (start <= value.length()) {
       int comma = value.indexOf(',', start);
@@ -137,7 +162,7 @@ final class Schemes {
       if (decoded != null) {
         wellFormed = true;
         if (match == null && matchesAny(decoded, macs)) {
-          match = candidate;
+          match = decoded;
         }
       }
       start = end + 1;

@@ -2,11 +2,11 @@ package dev.webhooks.core.signature;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.webhooks.core.internal.Hex;
 import dev.webhooks.core.secret.WebhookKey;
 import dev.webhooks.core.secret.WebhookSecret;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -47,20 +47,12 @@ final class ShopifyScheme implements SignatureScheme {
     List<WebhookSecret> secrets = Schemes.secrets(requireNonNull(keys, "keys == null"));
     Schemes.requireKeys(name(), secrets);
     String value = Schemes.required(headers, SIGNATURE, ",");
-    String match = Schemes.firstMatch(SIGNATURE, value, ShopifyScheme::decode, Schemes.macs(secrets, null, body));
+    byte[] match = Schemes.firstMatch(SIGNATURE, value, c -> Schemes.decodeBase64(c, 32), Schemes.macs(secrets, null, body));
     if (match == null) {
       throw Schemes.noMatch();
     }
     String id = headers.first(ID).orElse(null);
-    return VerifiedSignature.of(id, null, id != null ? id : "shopify:" + match);
-  }
-
-  private static byte[] decode(String candidate) {
-    try {
-      return Base64.getDecoder().decode(candidate);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
+    return VerifiedSignature.of(id, null, id != null ? id : "shopify:" + Hex.encode(match));
   }
 
   @Override

@@ -9,7 +9,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 
 /** Slack's {@code v0=} signature over {@code "v0:timestamp:body"}; verify only. */
@@ -54,12 +53,12 @@ final class SlackScheme implements SignatureScheme {
     String ts = Schemes.required(headers, TIMESTAMP, ",").trim();
     Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(TIMESTAMP, ts), now, tolerance);
     byte[][] macs = Schemes.macs(secrets, ("v0:" + ts + ':').getBytes(StandardCharsets.UTF_8), body);
-    String match = Schemes.firstMatch(SIGNATURE, signature,
+    byte[] match = Schemes.firstMatch(SIGNATURE, signature,
         c -> c.startsWith("v0=") ? Hex.decodeOrNull(c.substring(3)) : null, macs);
     if (match == null) {
       throw Schemes.noMatch();
     }
-    return VerifiedSignature.of(null, signedAt, "slack:" + match.toLowerCase(Locale.ROOT));
+    return VerifiedSignature.of(null, signedAt, "slack:" + Hex.encode(match));
   }
 
   @Override

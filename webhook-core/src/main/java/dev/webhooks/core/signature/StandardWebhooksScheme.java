@@ -143,7 +143,7 @@ final class StandardWebhooksScheme implements SignatureScheme {
       }
       String version = entry.substring(0, comma);
       if (version.equals("v1") && !secrets.isEmpty()) {
-        byte[] candidate = decodeBase64(entry.substring(comma + 1), HMAC_LENGTH);
+        byte[] candidate = Schemes.decodeBase64(entry.substring(comma + 1), HMAC_LENGTH);
         if (candidate != null) {
           macs = macs != null ? macs : Schemes.macs(secrets, prefix, body);
           if (Schemes.matchesAny(candidate, macs)) {
@@ -151,7 +151,7 @@ final class StandardWebhooksScheme implements SignatureScheme {
           }
         }
       } else if (version.equals("v1a") && !publicKeys.isEmpty()) {
-        byte[] candidate = decodeBase64(entry.substring(comma + 1), ED25519_LENGTH);
+        byte[] candidate = Schemes.decodeBase64(entry.substring(comma + 1), ED25519_LENGTH);
         if (candidate != null) {
           whole = whole != null ? whole : concat(prefix, body);
           for (Ed25519VerifyingKey key : publicKeys) {
@@ -184,15 +184,6 @@ final class StandardWebhooksScheme implements SignatureScheme {
 
   private static byte[] signedPrefix(String id, String timestamp) {
     return (id + '.' + timestamp + '.').getBytes(StandardCharsets.UTF_8);
-  }
-
-  private static byte[] decodeBase64(String text, int expectedLength) {
-    try {
-      byte[] bytes = Base64.getDecoder().decode(text);
-      return bytes.length == expectedLength ? bytes : null;
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -86,11 +86,11 @@ final class StripeScheme implements SignatureScheme {
           Reason.NO_MATCHING_SIGNATURE, "header " + header + " has no v1 signature");
     }
     byte[][] macs = Schemes.macs(secrets, (t + '.').getBytes(StandardCharsets.UTF_8), body);
-    String match = Schemes.firstMatch(header, v1.toString(), Hex::decodeOrNull, macs);
+    byte[] match = Schemes.firstMatch(header, v1.toString(), Hex::decodeOrNull, macs);
     if (match == null) {
       throw Schemes.noMatch();
     }
-    return VerifiedSignature.of(null, signedAt, name() + ':' + match.toLowerCase(java.util.Locale.ROOT));
+    return VerifiedSignature.of(null, signedAt, name() + ':' + Hex.encode(match));
   }
 
   @Override
