@@ -9,6 +9,7 @@ module dev.webhooks.core {
   requires transitive com.fasterxml.jackson.databind;
 
   exports dev.webhooks.core;
+  exports dev.webhooks.core.url;
   exports dev.webhooks.core.internal to
       dev.webhooks.sender,
       dev.webhooks.verifier;
