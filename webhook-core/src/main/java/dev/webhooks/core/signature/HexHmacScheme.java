@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Hex HMAC-SHA256 of the raw body in one header, optionally after a prefix such as {@code sha256=}. */
-final class HexHmacScheme implements SignatureScheme {
+final class HexHmacScheme extends TextSecretScheme {
   static final HexHmacScheme GITHUB = new HexHmacScheme("X-Hub-Signature-256", "sha256=", "X-GitHub-Delivery");
 
   private final String header;
@@ -38,11 +38,6 @@ final class HexHmacScheme implements SignatureScheme {
     return true;
   }
 
-  @Override
-  public WebhookKey parseKey(String text) {
-    return WebhookSecret.ofUtf8(text);
-  }
-
   /** Signs with the first secret only: a hex header carries a single signature. */
   @Override
   public Map<String, String> sign(
@@ -58,12 +53,9 @@ final class HexHmacScheme implements SignatureScheme {
   }
 
   @Override
-  public VerifiedSignature verify(
-      WebhookHeaders headers, byte[] body, List<? extends WebhookKey> keys, Instant now, Duration tolerance) {
-    requireNonNull(body, "body == null");
-    List<WebhookSecret> secrets = Schemes.secrets(requireNonNull(keys, "keys == null"));
-    Schemes.requireKeys(name(), secrets);
-    String value = Schemes.required(requireNonNull(headers, "headers == null"), header, ",");
+  VerifiedSignature verifyWith(
+      WebhookHeaders headers, byte[] body, List<WebhookSecret> secrets, Instant now, Duration tolerance) {
+    String value = Schemes.required(headers, header, ",");
     byte[] match = Schemes.firstMatch(header, value, this::decode, Schemes.macs(secrets, null, body));
     if (match == null) {
       throw Schemes.noMatch();
@@ -77,10 +69,5 @@ final class HexHmacScheme implements SignatureScheme {
       return null;
     }
     return Hex.decodeOrNull(candidate.substring(prefix.length()));
-  }
-
-  @Override
-  public String toString() {
-    return name();
   }
 }

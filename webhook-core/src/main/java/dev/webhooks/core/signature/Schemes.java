@@ -188,9 +188,4 @@ final class Schemes {
     return name;
   }
 
-  static void requireKeys(String scheme, List<WebhookSecret> secrets) {
-    if (secrets.isEmpty()) {
-      throw new IllegalArgumentException(scheme + " verifies with a WebhookSecret; none was given");
-    }
-  }
 }

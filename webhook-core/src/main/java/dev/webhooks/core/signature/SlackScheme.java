@@ -1,18 +1,15 @@
 package dev.webhooks.core.signature;
 
-import static java.util.Objects.requireNonNull;
 
 import dev.webhooks.core.internal.Hex;
-import dev.webhooks.core.secret.WebhookKey;
 import dev.webhooks.core.secret.WebhookSecret;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 /** Slack's {@code v0=} signature over {@code "v0:timestamp:body"}; verify only. */
-final class SlackScheme implements SignatureScheme {
+final class SlackScheme extends TextSecretScheme {
   static final SlackScheme INSTANCE = new SlackScheme();
   private static final String TIMESTAMP = "X-Slack-Request-Timestamp";
   private static final String SIGNATURE = "X-Slack-Signature";
@@ -25,30 +22,8 @@ final class SlackScheme implements SignatureScheme {
   }
 
   @Override
-  public boolean canSign() {
-    return false;
-  }
-
-  @Override
-  public WebhookKey parseKey(String text) {
-    return WebhookSecret.ofUtf8(text);
-  }
-
-  @Override
-  public Map<String, String> sign(
-      String messageId, Instant timestamp, byte[] body, List<? extends WebhookKey> keys) {
-    throw new UnsupportedOperationException("the slack scheme only verifies");
-  }
-
-  @Override
-  public VerifiedSignature verify(
-      WebhookHeaders headers, byte[] body, List<? extends WebhookKey> keys, Instant now, Duration tolerance) {
-    requireNonNull(headers, "headers == null");
-    requireNonNull(body, "body == null");
-    requireNonNull(now, "now == null");
-    requireNonNull(tolerance, "tolerance == null");
-    List<WebhookSecret> secrets = Schemes.secrets(requireNonNull(keys, "keys == null"));
-    Schemes.requireKeys(name(), secrets);
+  VerifiedSignature verifyWith(
+      WebhookHeaders headers, byte[] body, List<WebhookSecret> secrets, Instant now, Duration tolerance) {
     String signature = Schemes.required(headers, SIGNATURE, ",");
     String ts = Schemes.required(headers, TIMESTAMP, ",").trim();
     Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(TIMESTAMP, ts), now, tolerance);
@@ -59,10 +34,5 @@ final class SlackScheme implements SignatureScheme {
       throw Schemes.noMatch();
     }
     return VerifiedSignature.of(null, signedAt, "slack:" + Hex.encode(match));
-  }
-
-  @Override
-  public String toString() {
-    return name();
   }
 }

@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /** {@code t=<seconds>,v1=<hex>[,v1=<hex>…]} over {@code "t.body"}, as Stripe signs. */
-final class StripeScheme implements SignatureScheme {
+final class StripeScheme extends TextSecretScheme {
   static final StripeScheme STRIPE = new StripeScheme("Stripe-Signature");
 
   private final String header;
@@ -33,11 +33,6 @@ final class StripeScheme implements SignatureScheme {
   }
 
   @Override
-  public WebhookKey parseKey(String text) {
-    return WebhookSecret.ofUtf8(text);
-  }
-
-  @Override
   public Map<String, String> sign(
       String messageId, Instant timestamp, byte[] body, List<? extends WebhookKey> keys) {
     requireNonNull(timestamp, "timestamp == null");
@@ -53,14 +48,9 @@ final class StripeScheme implements SignatureScheme {
   }
 
   @Override
-  public VerifiedSignature verify(
-      WebhookHeaders headers, byte[] body, List<? extends WebhookKey> keys, Instant now, Duration tolerance) {
-    requireNonNull(body, "body == null");
-    requireNonNull(now, "now == null");
-    requireNonNull(tolerance, "tolerance == null");
-    List<WebhookSecret> secrets = Schemes.secrets(requireNonNull(keys, "keys == null"));
-    Schemes.requireKeys(name(), secrets);
-    String value = Schemes.required(requireNonNull(headers, "headers == null"), header, ",");
+  VerifiedSignature verifyWith(
+      WebhookHeaders headers, byte[] body, List<WebhookSecret> secrets, Instant now, Duration tolerance) {
+    String value = Schemes.required(headers, header, ",");
 
     String t = null;
     StringBuilder v1 = new StringBuilder();
@@ -91,10 +81,5 @@ final class StripeScheme implements SignatureScheme {
       throw Schemes.noMatch();
     }
     return VerifiedSignature.of(null, signedAt, name() + ':' + Hex.encode(match));
-  }
-
-  @Override
-  public String toString() {
-    return name();
   }
 }
