@@ -1,6 +1,5 @@
 package dev.webhooks.core.signature;
 
-
 import dev.webhooks.core.internal.Hex;
 import dev.webhooks.core.secret.WebhookSecret;
 import java.time.Duration;
