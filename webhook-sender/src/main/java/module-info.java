@@ -8,4 +8,6 @@ module dev.webhooks.sender {
   requires okhttp3;
   requires org.slf4j;
 
+  exports dev.webhooks.sender;
+
 }

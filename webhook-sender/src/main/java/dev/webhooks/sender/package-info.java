@@ -1,5 +1,5 @@
 /**
- * The sending side of the SDK. Its API arrives with the sender issue; for now the module only
- * fixes its place in the build and its dependencies.
+ * The sending side of the SDK: {@link dev.webhooks.sender.RetryPolicy} today; publishing, fan-out,
+ * signed delivery, endpoint health and the management service are being built on it.
  */
 package dev.webhooks.sender;
