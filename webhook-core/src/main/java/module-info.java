@@ -12,6 +12,7 @@ module dev.webhooks.core {
   exports dev.webhooks.core.event;
   exports dev.webhooks.core.secret;
   exports dev.webhooks.core.signature;
+  exports dev.webhooks.core.subscription;
   exports dev.webhooks.core.url;
   exports dev.webhooks.core.internal to
       dev.webhooks.sender,
