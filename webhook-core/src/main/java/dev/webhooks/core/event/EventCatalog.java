@@ -1,5 +1,6 @@
 package dev.webhooks.core.event;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -114,7 +115,7 @@ public final class EventCatalog {
             throw new WebhookValidationException(
                 ErrorCode.INVALID_EVENTS,
                 field,
-                "unknown event type " + Inputs.describe(filter.value()));
+                "unknown event type " + Echo.describe(filter.value()));
           }
           break;
         case PREFIX:
@@ -122,7 +123,7 @@ public final class EventCatalog {
             throw new WebhookValidationException(
                 ErrorCode.INVALID_EVENTS,
                 field,
-                "event filter " + Inputs.describe(filter.toString()) + " matches no event type");
+                "event filter " + Echo.describe(filter.toString()) + " matches no event type");
           }
           break;
         default:
@@ -188,7 +189,7 @@ public final class EventCatalog {
       EventType type = new EventType(name, description, examplePayload, state);
       if (types.containsKey(name)) {
         throw new IllegalArgumentException(
-            "event type " + Inputs.describe(name) + " is declared twice");
+            "event type " + Echo.describe(name) + " is declared twice");
       }
       types.put(name, type);
       return this;

@@ -1,5 +1,6 @@
 package dev.webhooks.core.event;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import dev.webhooks.core.ErrorCode;
@@ -82,7 +83,7 @@ public final class EventFilter {
     if (text.length() > MAX_LENGTH) {
       throw invalid(
           field,
-          "event filter " + Inputs.describe(text) + " is longer than " + MAX_LENGTH
+          "event filter " + Echo.describe(text) + " is longer than " + MAX_LENGTH
               + " characters");
     }
     boolean prefix = text.endsWith(".*");
@@ -91,7 +92,7 @@ public final class EventFilter {
       throw invalid(
           field,
           "event filter "
-              + Inputs.describe(text)
+              + Echo.describe(text)
               + " has a misplaced wildcard: use \"*\" alone or as the whole last segment, as in"
               + " \"survey.*\"");
     }
@@ -99,7 +100,7 @@ public final class EventFilter {
     if (problem != null) {
       throw invalid(
           field,
-          "event filter " + Inputs.describe(text) + " is not a valid event type name: " + problem);
+          "event filter " + Echo.describe(text) + " is not a valid event type name: " + problem);
     }
     return new EventFilter(prefix ? Kind.PREFIX : Kind.EXACT, name);
   }

@@ -1,5 +1,6 @@
 package dev.webhooks.core.event;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -101,7 +102,7 @@ public final class EventType {
       throw new WebhookValidationException(
           ErrorCode.INVALID_EVENTS,
           "type",
-          "event type " + Inputs.describe(name) + " is not a valid name: " + problem);
+          "event type " + Echo.describe(name) + " is not a valid name: " + problem);
     }
     return name;
   }

@@ -1,5 +1,6 @@
 package dev.webhooks.core.subscription;
 
+import dev.webhooks.core.internal.Echo;
 import dev.webhooks.core.ErrorCode;
 import dev.webhooks.core.WebhookValidationException;
 import java.util.HashSet;
@@ -65,11 +66,11 @@ final class HeaderRules {
       String lower = name.toLowerCase(Locale.ROOT);
       String field = "headers." + name;
       if (isReserved(lower)) {
-        throw invalid(field, "header " + Inputs.describe(name)
+        throw invalid(field, "header " + Echo.describe(name)
             + " is reserved: the sender sets it itself");
       }
       if (!seen.add(lower)) {
-        throw invalid(field, "header " + Inputs.describe(name)
+        throw invalid(field, "header " + Echo.describe(name)
             + " is given twice (header names are case-insensitive)");
       }
       checkValue(name, field, header.getValue());
@@ -84,11 +85,11 @@ final class HeaderRules {
       throw invalid("headers", "a header name is empty");
     }
     if (name.length() > MAX_NAME) {
-      throw invalid("headers", "header name " + Inputs.describe(name) + " is longer than "
+      throw invalid("headers", "header name " + Echo.describe(name) + " is longer than "
           + MAX_NAME + " characters");
     }
     if (!isToken(name)) {
-      throw invalid("headers", "header name " + Inputs.describe(name)
+      throw invalid("headers", "header name " + Echo.describe(name)
           + " is not a valid HTTP token: use letters, digits and !#$%&'*+-.^_`|~ only");
     }
     return name;
@@ -108,16 +109,16 @@ final class HeaderRules {
 
   private static void checkValue(String name, String field, String value) {
     if (value == null) {
-      throw invalid(field, "the value of header " + Inputs.describe(name) + " is null");
+      throw invalid(field, "the value of header " + Echo.describe(name) + " is null");
     }
     if (value.length() > SubscriptionValidator.MAX_HEADER_VALUE) {
-      throw invalid(field, "the value of header " + Inputs.describe(name) + " is longer than "
+      throw invalid(field, "the value of header " + Echo.describe(name) + " is longer than "
           + SubscriptionValidator.MAX_HEADER_VALUE + " characters");
     }
     for (int i = 0; i < value.length(); i++) {
       char c = value.charAt(i);
       if (!(c >= 0x20 && c <= 0x7e) && c != '\t') {
-        throw invalid(field, "the value of header " + Inputs.describe(name) + " contains "
+        throw invalid(field, "the value of header " + Echo.describe(name) + " contains "
             + Inputs.describeChar(value.codePointAt(i)) + " at index " + i
             + ": values hold visible ASCII, spaces and tabs only");
       }

@@ -5,63 +5,14 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Small helpers for caller input: quoting it in messages without echoing it blindly, rendering
+ * Small helpers for caller input: naming characters in messages without echoing them, rendering
  * maps with their values redacted, and copying maps in their insertion order.
  */
 final class Inputs {
-  /** Longest value quoted verbatim, and the most characters of an escaped excerpt. */
-  static final int MAX_ECHO = 64;
-
   /** What {@code toString} shows in place of a header or metadata value. */
   static final String REDACTED = "<redacted>";
 
   private Inputs() {}
-
-  /**
-   * {@code "X-Api-Key"} (quoted) when {@code value} is at most {@value #MAX_ECHO} printable ASCII
-   * characters; otherwise its length and an escaped excerpt of at most {@value #MAX_ECHO}
-   * characters, so that a megabyte of input or a terminal escape sequence never reaches a log.
-   * Only ever used for names and keys, never for header or metadata values.
-   */
-  static String describe(String value) {
-    if (value == null) {
-      return "null";
-    }
-    if (value.length() <= MAX_ECHO && isPrintableAscii(value)) {
-      return '"' + value + '"';
-    }
-    StringBuilder out = new StringBuilder(MAX_ECHO + 48);
-    out.append("a value of ").append(value.length()).append(" characters, \"");
-    int budget = MAX_ECHO;
-    int i = 0;
-    for (; i < value.length(); i++) {
-      char c = value.charAt(i);
-      String piece;
-      if (c == '"' || c == '\\') {
-        piece = "\\" + c;
-      } else if (c >= 0x20 && c <= 0x7e) {
-        piece = String.valueOf(c);
-      } else {
-        piece = String.format("\\u%04x", (int) c);
-      }
-      if (piece.length() > budget) {
-        break;
-      }
-      out.append(piece);
-      budget -= piece.length();
-    }
-    return out.append(i < value.length() ? "…\"" : "\"").toString();
-  }
-
-  private static boolean isPrintableAscii(String value) {
-    for (int i = 0; i < value.length(); i++) {
-      char c = value.charAt(i);
-      if (c < 0x20 || c > 0x7e) {
-        return false;
-      }
-    }
-    return true;
-  }
 
   /** A name for a character in a message: {@code CR}, {@code U+00E9}, never the character. */
   static String describeChar(int codePoint) {

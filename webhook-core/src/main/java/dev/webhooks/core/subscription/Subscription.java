@@ -1,5 +1,6 @@
 package dev.webhooks.core.subscription;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import dev.webhooks.core.WebhookValidationException;
@@ -200,7 +201,7 @@ public final class Subscription {
         + ", tenantId=" + tenantId
         + ", url=" + Inputs.redactQuery(url.toString())
         + ", events=" + filters
-        + ", description=" + Inputs.describe(description)
+        + ", description=" + Echo.describe(description)
         + ", enabled=" + enabled
         + (disabledReason == null ? "" : ", disabledReason=" + disabledReason)
         + ", headers=" + Inputs.redactValues(headers)

@@ -1,5 +1,6 @@
 package dev.webhooks.core.subscription;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ public final class SubscriptionPatch {
       out.append("events=").append(events).append(", ");
     }
     if (description != null) {
-      out.append("description=").append(Inputs.describe(description)).append(", ");
+      out.append("description=").append(Echo.describe(description)).append(", ");
     }
     if (enabled != null) {
       out.append("enabled=").append(enabled).append(", ");

@@ -1,5 +1,6 @@
 package dev.webhooks.core.subscription;
 
+import dev.webhooks.core.internal.Echo;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -127,7 +128,7 @@ public final class SubscriptionSpec {
   public String toString() {
     return "SubscriptionSpec{url=" + Inputs.redactQuery(url)
         + ", events=" + events
-        + ", description=" + (description == null ? "<none>" : Inputs.describe(description))
+        + ", description=" + (description == null ? "<none>" : Echo.describe(description))
         + ", enabled=" + enabled
         + ", headers=" + Inputs.redactValues(headers)
         + ", metadata=" + Inputs.redactValues(metadata)

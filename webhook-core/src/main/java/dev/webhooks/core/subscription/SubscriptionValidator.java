@@ -1,5 +1,6 @@
 package dev.webhooks.core.subscription;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import dev.webhooks.core.ErrorCode;
@@ -130,7 +131,7 @@ public final class SubscriptionValidator {
       requireNonNull(name, "reservedHeaders contains null");
       if (!HeaderRules.isToken(name)) {
         throw new IllegalArgumentException(
-            "reserved header " + Inputs.describe(name) + " is not a valid HTTP header name");
+            "reserved header " + Echo.describe(name) + " is not a valid HTTP header name");
       }
       lower.add(name.toLowerCase(Locale.ROOT));
     }
@@ -206,18 +207,18 @@ public final class SubscriptionValidator {
         throw invalidMetadata("metadata", "a metadata key is null");
       }
       if (key.isEmpty() || key.length() > MAX_METADATA_KEY || !isMetadataKey(key)) {
-        throw invalidMetadata("metadata", "metadata key " + Inputs.describe(key)
+        throw invalidMetadata("metadata", "metadata key " + Echo.describe(key)
             + " must be 1 to " + MAX_METADATA_KEY
             + " characters of letters, digits, '_', '.', ':' and '-'");
       }
       String value = entry.getValue();
       String field = "metadata." + key;
       if (value == null) {
-        throw invalidMetadata(field, "the value of metadata key " + Inputs.describe(key)
+        throw invalidMetadata(field, "the value of metadata key " + Echo.describe(key)
             + " is null");
       }
       if (value.length() > MAX_METADATA_VALUE) {
-        throw invalidMetadata(field, "the value of metadata key " + Inputs.describe(key)
+        throw invalidMetadata(field, "the value of metadata key " + Echo.describe(key)
             + " is " + value.length() + " characters long; the maximum is " + MAX_METADATA_VALUE);
       }
     }
@@ -268,7 +269,7 @@ public final class SubscriptionValidator {
     for (int i = 0; i < tenantId.length(); i++) {
       char c = tenantId.charAt(i);
       if (c <= 0x20 || c >= 0x7f) {
-        throw invalidTenant("tenant id " + Inputs.describe(tenantId) + " contains "
+        throw invalidTenant("tenant id " + Echo.describe(tenantId) + " contains "
             + (c == ' ' ? "a space" : Inputs.describeChar(tenantId.codePointAt(i)))
             + " at index " + i + "; use printable ASCII without whitespace");
       }

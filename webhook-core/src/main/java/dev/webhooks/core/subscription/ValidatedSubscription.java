@@ -1,5 +1,6 @@
 package dev.webhooks.core.subscription;
 
+import dev.webhooks.core.internal.Echo;
 import static java.util.Objects.requireNonNull;
 
 import dev.webhooks.core.event.EventFilterSet;
@@ -58,7 +59,7 @@ public record ValidatedSubscription(
   public String toString() {
     return "ValidatedSubscription{url=" + Inputs.redactQuery(url.toString())
         + ", filters=" + filters
-        + ", description=" + Inputs.describe(description)
+        + ", description=" + Echo.describe(description)
         + ", enabled=" + enabled
         + ", headers=" + Inputs.redactValues(headers)
         + ", metadata=" + Inputs.redactValues(metadata)

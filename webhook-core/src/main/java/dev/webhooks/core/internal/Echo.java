@@ -1,15 +1,15 @@
-package dev.webhooks.core.event;
+package dev.webhooks.core.internal;
 
 /**
  * Renders caller input for exception messages without echoing it blindly: a short, printable
  * value is quoted as is; anything else is cut, escaped and labelled with its length, so that a
  * megabyte of input or a terminal escape sequence never reaches a log line.
  */
-final class Inputs {
+public final class Echo {
   /** Longest value quoted verbatim, and the most characters of an escaped excerpt. */
-  static final int MAX_ECHO = 64;
+  public static final int MAX_ECHO = 64;
 
-  private Inputs() {}
+  private Echo() {}
 
   /**
    * {@code "lookup.completed"} (quoted) when {@code value} is at most {@value #MAX_ECHO} printable
@@ -18,7 +18,7 @@ final class Inputs {
    * printable ASCII becomes a Java unicode escape, e.g. {@code a value of 200 characters,
    * "aaaa…"}.
    */
-  static String describe(String value) {
+  public static String describe(String value) {
     if (value == null) {
       return "null";
     }
