@@ -9,5 +9,6 @@ module dev.webhooks.sender {
   requires org.slf4j;
 
   exports dev.webhooks.sender;
+  exports dev.webhooks.sender.store;
 
 }

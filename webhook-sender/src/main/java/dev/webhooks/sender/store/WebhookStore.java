@@ -1,0 +1,113 @@
+package dev.webhooks.sender.store;
+
+import dev.webhooks.core.subscription.DisabledReason;
+import dev.webhooks.core.subscription.Subscription;
+import dev.webhooks.sender.DeliveryQuery;
+import dev.webhooks.sender.Page;
+import dev.webhooks.sender.PageRequest;
+import dev.webhooks.sender.PublishResult;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Where the sender keeps subscriptions, events, deliveries and attempts. Every method is
+ * thread-safe and atomic: it takes effect wholly or not at all, so a failure never leaves half a
+ * publish or half a delete behind. Every lookup is scoped by tenant: an id of another tenant is
+ * "not found".
+ *
+ * <p>Several sender nodes may share one store: {@link #claimDue} hands each due delivery to one
+ * claimant at a time, for the length of a lease; a node that dies loses its leases when they expire
+ * and another node claims the deliveries again.
+ *
+ * <p>Implementations: {@link InMemoryWebhookStore} (the default: fast, lost on restart) and the
+ * JDBC stores. All pass the same contract tests.
+ */
+public interface WebhookStore extends AutoCloseable {
+
+  // ---- subscriptions
+
+  /**
+   * Adds a subscription.
+   *
+   * @throws dev.webhooks.core.WebhookValidationException {@code DUPLICATE_WEBHOOK} (field
+   *     {@code url}) when the tenant already has a subscription with this URL
+   */
+  void createSubscription(StoredSubscription subscription);
+
+  Optional<StoredSubscription> findSubscription(String tenantId, UUID id);
+
+  /** The tenant's subscriptions, oldest first. */
+  Page<Subscription> listSubscriptions(String tenantId, PageRequest page);
+
+  /**
+   * Replaces a subscription (its view and secrets) with the same tenant and id.
+   *
+   * @throws dev.webhooks.core.WebhookValidationException {@code NOT_FOUND} when absent, or
+   *     {@code DUPLICATE_WEBHOOK} when the new URL is another subscription's of the tenant
+   */
+  void updateSubscription(StoredSubscription subscription);
+
+  /** Deletes a subscription with its deliveries and their attempts; {@code false} when absent. */
+  boolean deleteSubscription(String tenantId, UUID id);
+
+  /**
+   * Disables a subscription for {@code reason} unless it is already disabled; pending deliveries
+   * are kept (a re-enabled subscription receives them). {@code false} when absent or already
+   * disabled.
+   */
+  boolean disableSubscription(String tenantId, UUID id, DisabledReason reason, Instant at);
+
+  // ---- publishing
+
+  /**
+   * Stores an event and one pending delivery, due at once, per enabled subscription of its tenant
+   * whose filters match its type (or, for a test event, for its one subscription), atomically.
+   * With an idempotency key already used by the tenant, creates nothing and returns the first
+   * event's id with {@code duplicate} set.
+   */
+  PublishResult publish(EventRecord event);
+
+  // ---- dispatching
+
+  /**
+   * Claims up to {@code limit} pending deliveries due at {@code now}, oldest due first, whose
+   * subscriptions are enabled and that no unexpired lease holds, each until {@code now + lease}.
+   */
+  List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease);
+
+  /**
+   * Records an attempt of a claimed delivery and its new state, and releases the claim: with
+   * {@code PENDING}, due again at {@code nextAttemptAt}; with {@code DELIVERED}, the subscription's
+   * {@code lastDeliveredAt} becomes the attempt's end. Does nothing and answers {@code false} when the
+   * lease was lost (expired and claimed by another) or the delivery was deleted.
+   */
+  boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status, Instant nextAttemptAt);
+
+  /** Gives a claim back without an attempt, due again at once (graceful shutdown). */
+  void release(ClaimedDelivery claim);
+
+  // ---- the delivery log
+
+  Page<DeliveryRecord> listDeliveries(String tenantId, DeliveryQuery query);
+
+  Optional<DeliveryRecord> findDelivery(String tenantId, UUID deliveryId);
+
+  /** A delivery's attempts, first to last; empty when the delivery is absent. */
+  List<AttemptRecord> listAttempts(String tenantId, UUID deliveryId);
+
+  /**
+   * Makes a delivery pending again, due at {@code at}, whatever its state; {@code false} when
+   * absent. Its attempt count is kept, and further retries follow the policy from there.
+   */
+  boolean retryDelivery(String tenantId, UUID deliveryId, Instant at);
+
+  /** Makes every failed delivery of a subscription created at or after {@code since} pending, due at {@code at}. */
+  int recoverFailed(String tenantId, UUID subscriptionId, Instant since, Instant at);
+
+  /** Releases what the store holds (connections, threads). The default does nothing. */
+  @Override
+  default void close() {}
+}
