@@ -1,0 +1,194 @@
+package dev.webhooks.sender;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.webhooks.core.ErrorCode;
+import dev.webhooks.core.WebhookValidationException;
+import dev.webhooks.core.event.Envelope;
+import dev.webhooks.core.event.EventCatalog;
+import dev.webhooks.core.event.EventType;
+import dev.webhooks.core.secret.WebhookSecret;
+import dev.webhooks.core.subscription.DisabledReason;
+import dev.webhooks.core.subscription.Subscription;
+import dev.webhooks.core.subscription.SubscriptionPatch;
+import dev.webhooks.core.subscription.SubscriptionSpec;
+import dev.webhooks.core.subscription.SubscriptionValidator;
+import dev.webhooks.core.subscription.ValidatedSubscription;
+import dev.webhooks.sender.store.EventRecord;
+import dev.webhooks.sender.store.SigningSecret;
+import dev.webhooks.sender.store.StoredSubscription;
+import dev.webhooks.sender.store.WebhookStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Manages the subscriptions (endpoints) of each tenant: everything the products' webhook APIs
+ * offer, one call each. Thread-safe. Every method is scoped by tenant: another tenant's id is
+ * {@code NOT_FOUND}, exactly like an id that does not exist.
+ *
+ * <pre>{@code
+ * CreatedSubscription c = sender.subscriptions().create("tenant-42", SubscriptionSpec.builder()
+ *     .url("https://example.com/webhook").events("lookup.completed", "apikey.*").build());
+ * String shownOnce = c.secret();
+ * sender.subscriptions().patch("tenant-42", c.subscription().id(),
+ *     SubscriptionPatch.builder().events("*").build());
+ * sender.subscriptions().rotateSecret("tenant-42", c.subscription().id(), Duration.ofHours(24));
+ * }</pre>
+ *
+ * <p>Refused input throws {@link WebhookValidationException} with the seeds' codes:
+ * {@code missing_required_field}, {@code invalid_url}, {@code invalid_events},
+ * {@code invalid_description}, {@code invalid_headers}, {@code invalid_metadata},
+ * {@code invalid_tenant}, {@code duplicate_webhook}, {@code not_found}; nothing is stored then.
+ */
+public final class SubscriptionService {
+  /** The longest grace period a rotation may give the old secret. */
+  public static final Duration MAX_GRACE = Duration.ofDays(30);
+  /** Replaced secrets still signing at once, besides the current one; older ones are dropped. */
+  static final int MAX_PREVIOUS_SECRETS = 4;
+
+  private final WebhookStore store;
+  private final SubscriptionValidator validator;
+  private final EventCatalog catalog;
+  private final Clock clock;
+
+  SubscriptionService(WebhookStore store, SubscriptionValidator validator, EventCatalog catalog, Clock clock) {
+    this.store = requireNonNull(store, "store == null");
+    this.validator = requireNonNull(validator, "validator == null");
+    this.catalog = requireNonNull(catalog, "catalog == null");
+    this.clock = requireNonNull(clock, "clock == null");
+  }
+
+  /** Creates a subscription with a new secret, returned this once. Enabled unless the spec says not. */
+  public CreatedSubscription create(String tenantId, SubscriptionSpec spec) {
+    SubscriptionValidator.requireTenantId(tenantId);
+    ValidatedSubscription v = validator.validate(requireNonNull(spec, "spec == null"));
+    Instant now = clock.instant();
+    Subscription s = Subscription.builder().from(v).id(UUID.randomUUID()).tenantId(tenantId)
+        .disabledReason(v.enabled() ? null : DisabledReason.MANUAL)
+        .createdAt(now).updatedAt(now).secretLastRotatedAt(now).build();
+    String secret = WebhookSecret.generate().encoded();
+    store.createSubscription(new StoredSubscription(s, List.of(SigningSecret.current(secret))));
+    return new CreatedSubscription(s, secret);
+  }
+
+  /** @throws WebhookValidationException {@code NOT_FOUND} */
+  public Subscription get(String tenantId, UUID id) {
+    return find(tenantId, id).subscription();
+  }
+
+  /** The tenant's subscriptions, oldest first. */
+  public Page<Subscription> list(String tenantId, PageRequest page) {
+    SubscriptionValidator.requireTenantId(tenantId);
+    return store.listSubscriptions(tenantId, requireNonNull(page, "page == null"));
+  }
+
+  /** Replaces every field the spec holds (a PUT). The secret is kept. */
+  public Subscription update(String tenantId, UUID id, SubscriptionSpec spec) {
+    StoredSubscription current = find(tenantId, id);
+    ValidatedSubscription v = validator.validate(requireNonNull(spec, "spec == null"));
+    Subscription before = current.subscription();
+    Subscription after = before.toBuilder().from(v)
+        .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
+        .updatedAt(clock.instant()).build();
+    store.updateSubscription(current.with(after));
+    return after;
+  }
+
+  /** Changes only the fields the patch sets (a PATCH). {@code events ["*"]} means every event, present and future. */
+  public Subscription patch(String tenantId, UUID id, SubscriptionPatch patch) {
+    requireNonNull(patch, "patch == null");
+    Subscription current = get(tenantId, id);
+    return patch.isEmpty() ? current : update(tenantId, id, patch.applyTo(current));
+  }
+
+  /** Enables a subscription, clearing why it was disabled; its kept deliveries resume. */
+  public Subscription enable(String tenantId, UUID id) {
+    return setEnabled(tenantId, id, true);
+  }
+
+  /** Disables a subscription by hand; its pending deliveries are kept until it is enabled again. */
+  public Subscription disable(String tenantId, UUID id) {
+    return setEnabled(tenantId, id, false);
+  }
+
+  private Subscription setEnabled(String tenantId, UUID id, boolean enabled) {
+    StoredSubscription current = find(tenantId, id);
+    if (current.subscription().enabled() == enabled) {
+      return current.subscription();
+    }
+    Subscription after = current.subscription().toBuilder().enabled(enabled)
+        .disabledReason(enabled ? null : DisabledReason.MANUAL).updatedAt(clock.instant()).build();
+    store.updateSubscription(current.with(after));
+    return after;
+  }
+
+  /** Deletes a subscription and its delivery history. @throws WebhookValidationException {@code NOT_FOUND} */
+  public void delete(String tenantId, UUID id) {
+    SubscriptionValidator.requireTenantId(tenantId);
+    if (!store.deleteSubscription(tenantId, requireNonNull(id, "id == null"))) {
+      throw notFound();
+    }
+  }
+
+  /**
+   * Replaces the signing secret; the new one is returned this once. During {@code grace} the old
+   * secret signs too (each delivery carries both signatures), so receivers can switch without
+   * refusing anything; {@link Duration#ZERO} invalidates it at once.
+   *
+   * @throws IllegalArgumentException when {@code grace} is negative or over {@link #MAX_GRACE}
+   */
+  public CreatedSubscription rotateSecret(String tenantId, UUID id, Duration grace) {
+    requireNonNull(grace, "grace == null");
+    if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
+      throw new IllegalArgumentException("grace must be within 0.." + MAX_GRACE + ": " + grace);
+    }
+    StoredSubscription current = find(tenantId, id);
+    Instant now = clock.instant();
+    String secret = WebhookSecret.generate().encoded();
+    List<SigningSecret> secrets = new ArrayList<>();
+    secrets.add(SigningSecret.current(secret));
+    if (!grace.isZero()) {
+      for (SigningSecret old : current.activeSecrets(now)) {
+        if (secrets.size() > MAX_PREVIOUS_SECRETS) {
+          break;
+        }
+        Instant until = old.expiresAt().filter(e -> e.isBefore(now.plus(grace))).orElse(now.plus(grace));
+        secrets.add(SigningSecret.expiring(old.secret(), until));
+      }
+    }
+    Subscription after = current.subscription().toBuilder().secretLastRotatedAt(now).updatedAt(now).build();
+    store.updateSubscription(new StoredSubscription(after, secrets));
+    return new CreatedSubscription(after, secret);
+  }
+
+  /**
+   * Sends a test event of {@code eventType} to this one subscription, whatever its filters: the
+   * catalog's example payload, with {@code "test": true} in the envelope.
+   *
+   * @throws WebhookValidationException {@code INVALID_EVENTS} when the catalog has no such type,
+   *     {@code NOT_FOUND} when the subscription does not exist
+   */
+  public PublishResult sendTest(String tenantId, UUID id, String eventType) {
+    find(tenantId, id);
+    EventType type = catalog.find(EventType.requireValidName(eventType)).orElseThrow(() ->
+        new WebhookValidationException(ErrorCode.INVALID_EVENTS, "event", "the event type is not in the catalog"));
+    Instant now = clock.instant();
+    JsonNode example = type.examplePayload();
+    Envelope envelope = Envelope.of(Envelope.newId(clock), type.name(), now, example).asTest();
+    return store.publish(EventRecord.forOneSubscription(envelope.id(), tenantId, type.name(), now, envelope.toJson(), id));
+  }
+
+  private StoredSubscription find(String tenantId, UUID id) {
+    SubscriptionValidator.requireTenantId(tenantId);
+    return store.findSubscription(tenantId, requireNonNull(id, "id == null")).orElseThrow(SubscriptionService::notFound);
+  }
+
+  private static WebhookValidationException notFound() {
+    return new WebhookValidationException(ErrorCode.NOT_FOUND, "id", "webhook not found");
+  }
+}
