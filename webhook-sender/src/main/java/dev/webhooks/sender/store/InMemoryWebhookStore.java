@@ -300,12 +300,16 @@ public final class InMemoryWebhookStore implements WebhookStore {
   }
 
   @Override
-  public synchronized void release(ClaimedDelivery claim) {
+  public synchronized void release(ClaimedDelivery claim, Instant dueAt) {
+    requireNonNull(dueAt, "dueAt == null");
     Delivery d = held(requireNonNull(claim, "claim == null"));
     if (d != null) {
       leased.remove(d);
       d.leaseToken = null;
       d.leaseExpiresAt = null;
+      DeliveryRecord r = d.record;
+      d.record = new DeliveryRecord(r.id(), r.tenantId(), r.subscriptionId(), r.eventId(), r.eventType(), r.status(),
+          r.attemptCount(), r.createdAt(), Optional.of(dueAt), r.deliveredAt(), r.lastHttpStatus(), r.lastError());
       requeue(d);
     }
   }

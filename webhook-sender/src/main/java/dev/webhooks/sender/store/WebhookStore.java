@@ -86,8 +86,12 @@ public interface WebhookStore extends AutoCloseable {
    */
   boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status, Instant nextAttemptAt);
 
-  /** Gives a claim back without an attempt, due again at once (graceful shutdown). */
-  void release(ClaimedDelivery claim);
+  /**
+   * Gives a claim back without an attempt, due again at {@code dueAt}: at once on a graceful
+   * shutdown, later when the sender defers it (its endpoint is at its concurrency cap or its
+   * circuit is open). Does nothing when the lease was lost.
+   */
+  void release(ClaimedDelivery claim, Instant dueAt);
 
   // ---- the delivery log
 

@@ -260,14 +260,17 @@ abstract class WebhookStoreContract {
   }
 
   @Test
-  void release_dueAgainAtOnceWithoutAnAttempt() {
+  void release_dueAgainAtTheGivenTimeWithoutAnAttempt() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
     ClaimedDelivery c = store.claimDue(T0, 10, LEASE).get(0);
-    store.release(c);
-    ClaimedDelivery again = store.claimDue(T0, 10, LEASE).get(0);
+    store.release(c, T0.plusSeconds(2));
+    assertTrue(store.claimDue(T0.plusSeconds(1), 10, LEASE).isEmpty());
+    ClaimedDelivery again = store.claimDue(T0.plusSeconds(2), 10, LEASE).get(0);
     assertEquals(0, again.delivery().attemptCount());
     assertTrue(store.listAttempts("t1", c.delivery().id()).isEmpty());
+    store.release(c, T0); // a stale claim changes nothing
+    assertTrue(store.claimDue(T0.plusSeconds(2), 10, LEASE).isEmpty());
   }
 
   @Test
