@@ -1,0 +1,320 @@
+package dev.webhooks.sender;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webhooks.core.ErrorCode;
+import dev.webhooks.core.WebhookValidationException;
+import dev.webhooks.core.event.Envelope;
+import dev.webhooks.core.event.EventCatalog;
+import dev.webhooks.core.internal.Json;
+import dev.webhooks.core.secret.WebhookSecret;
+import dev.webhooks.core.signature.SignatureScheme;
+import dev.webhooks.core.subscription.SubscriptionValidator;
+import dev.webhooks.core.url.UrlPolicy;
+import dev.webhooks.sender.internal.Dispatcher;
+import dev.webhooks.sender.internal.HttpDeliverer;
+import dev.webhooks.sender.store.EventRecord;
+import dev.webhooks.sender.store.InMemoryWebhookStore;
+import dev.webhooks.sender.store.WebhookStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import okhttp3.OkHttpClient;
+
+/**
+ * Publishes events and delivers them as signed webhooks to the subscriptions of each tenant.
+ * Thread-safe; build one per application and share it.
+ *
+ * <pre>{@code
+ * WebhookSender sender = WebhookSender.builder()
+ *     .catalog(catalog)                              // required: the event types you emit
+ *     .store(new InMemoryWebhookStore())             // default; a JDBC store for durability
+ *     .retryPolicy(RetryPolicy.standardWebhooks())   // default
+ *     .urlPolicy(UrlPolicy.strict())                 // default: HTTPS, public addresses only
+ *     .build();
+ * sender.start();
+ * CreatedSubscription c = sender.subscriptions().create(tenantId, spec);   // c.secret() shown once
+ * PublishResult r = sender.publish(tenantId, "lookup.completed", data);    // returns at once
+ * sender.close();                                                          // in-flight attempts finish
+ * }</pre>
+ *
+ * <p>Delivery is at least once: {@code publish} stores the event and one delivery per matching
+ * enabled subscription, atomically, and returns; workers then attempt each delivery, signed anew
+ * with a fresh timestamp at every attempt, and retry by the policy until a 2xx answer. Redirects
+ * are never followed; {@code 410 Gone} disables the subscription; {@code Retry-After} is honoured
+ * (clamped). Receivers de-duplicate on the event id ({@code webhook-id}).
+ */
+public final class WebhookSender implements AutoCloseable {
+  /** Sent as {@code user-agent} with every delivery. */
+  public static final String USER_AGENT = "webhooks-java/0.1";
+
+  private final EventCatalog catalog;
+  private final WebhookStore store;
+  private final Clock clock;
+  private final ObjectMapper mapper;
+  private final HttpDeliverer http;
+  private final Dispatcher dispatcher;
+  private final SubscriptionService subscriptions;
+  private final DeliveryService deliveries;
+  private final Duration closeGrace;
+
+  private WebhookSender(Builder b) {
+    this.catalog = b.catalog;
+    this.store = b.store;
+    this.clock = b.clock;
+    this.mapper = b.mapper;
+    this.closeGrace = b.closeGrace;
+    this.http = new HttpDeliverer(b.httpClient, b.urlPolicy, b.timeout, HttpDeliverer.DEFAULT_EXCERPT_BYTES,
+        System::nanoTime);
+    this.dispatcher = new Dispatcher(store, b.scheme, http, b.retryPolicy, clock, b.listener,
+        new Dispatcher.Settings(b.workers, b.batchSize, b.lease, b.pollInterval, b.maxConcurrencyPerSubscription,
+            USER_AGENT));
+    // Custom headers may not override what the scheme sends: learn its header names by signing once.
+    Set<String> schemeHeaders = b.scheme.sign("msg_probe", Instant.EPOCH, new byte[0],
+        java.util.List.of(WebhookSecret.generate())).keySet();
+    SubscriptionValidator validator = new SubscriptionValidator(catalog, b.urlPolicy, schemeHeaders);
+    this.subscriptions = new SubscriptionService(store, validator, catalog, clock);
+    this.deliveries = new DeliveryService(store, clock, dispatcher::wakeUp);
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Starts the background workers. Until then, published deliveries wait in the store. */
+  public WebhookSender start() {
+    dispatcher.start();
+    return this;
+  }
+
+  /** Managing subscriptions: create, list, update, rotate secrets, send test events. */
+  public SubscriptionService subscriptions() {
+    return subscriptions;
+  }
+
+  /** The delivery log: list, inspect, retry, recover. */
+  public DeliveryService deliveries() {
+    return deliveries;
+  }
+
+  /** The application's event types. */
+  public EventCatalog catalog() {
+    return catalog;
+  }
+
+  /** Publishes an event; see {@link #publish(String, String, Object, String)}. */
+  public PublishResult publish(String tenantId, String eventType, Object data) {
+    return publish(tenantId, eventType, data, null);
+  }
+
+  /**
+   * Publishes an event to every enabled subscription of {@code tenantId} whose filters match
+   * {@code eventType}: stores the event and its deliveries atomically and returns at once.
+   *
+   * @param data the payload: a {@link JsonNode}, or any object Jackson can serialise
+   * @param idempotencyKey {@code null}, or up to 255 visible ASCII characters: publishing again
+   *     with the same key for the same tenant creates nothing and returns the first event's id
+   * @throws WebhookValidationException {@code INVALID_EVENTS} (field {@code type}) when the catalog
+   *     has no such type; {@code MISSING_REQUIRED_FIELD} or {@code INVALID_TENANT} for a bad tenant
+   * @throws IllegalArgumentException when {@code data} cannot be serialised or the key is malformed
+   */
+  public PublishResult publish(String tenantId, String eventType, Object data, String idempotencyKey) {
+    SubscriptionValidator.requireTenantId(tenantId);
+    requireNonNull(data, "data == null");
+    if (!catalog.contains(eventType)) {
+      throw new WebhookValidationException(ErrorCode.INVALID_EVENTS, "type", "the event type is not in the catalog");
+    }
+    if (idempotencyKey != null && (idempotencyKey.isEmpty() || idempotencyKey.length() > 255
+        || !idempotencyKey.chars().allMatch(c -> c > 32 && c < 127))) {
+      throw new IllegalArgumentException("idempotencyKey must be 1-255 visible ASCII characters");
+    }
+    JsonNode node = data instanceof JsonNode ? (JsonNode) data : mapper.valueToTree(data);
+    Instant now = clock.instant();
+    Envelope envelope = Envelope.of(Envelope.newId(clock), eventType, now, node);
+    PublishResult r = store.publish(
+        EventRecord.of(envelope.id(), tenantId, eventType, now, envelope.toJson(), idempotencyKey));
+    if (r.deliveries() > 0) {
+      dispatcher.wakeUp();
+    }
+    return r;
+  }
+
+  /**
+   * Attempts every delivery due now, on the calling thread's behalf, and returns when none is due:
+   * the number of attempts made. Tests drive retries with it and a controlled clock; applications
+   * that do not {@link #start()} background workers may call it from their own scheduler.
+   */
+  public int dispatchDueNow() {
+    return dispatcher.dispatchDue();
+  }
+
+  /**
+   * Stops the workers gracefully: attempts in flight finish (up to the close grace), claims not yet
+   * attempted go back to the store, due at once. Nothing pending is lost; with the in-memory store
+   * it is kept until this object is gone.
+   */
+  @Override
+  public void close() {
+    dispatcher.close(closeGrace);
+    http.close();
+  }
+
+  /** Builds a {@link WebhookSender}. Not thread-safe. */
+  public static final class Builder {
+    private EventCatalog catalog;
+    private WebhookStore store = new InMemoryWebhookStore();
+    private RetryPolicy retryPolicy = RetryPolicy.standardWebhooks();
+    private UrlPolicy urlPolicy = UrlPolicy.strict();
+    private SignatureScheme scheme = SignatureScheme.standardWebhooks();
+    private OkHttpClient httpClient;
+    private Clock clock = Clock.systemUTC();
+    private DeliveryListener listener = DeliveryListener.NONE;
+    private ObjectMapper mapper = Json.MAPPER;
+    private Duration timeout = HttpDeliverer.DEFAULT_TIMEOUT;
+    private int workers = 32;
+    private int batchSize = 100;
+    private Duration lease = Duration.ofSeconds(60);
+    private Duration pollInterval = Duration.ofMillis(500);
+    private int maxConcurrencyPerSubscription = 4;
+    private Duration closeGrace = Duration.ofSeconds(30);
+
+    private Builder() {}
+
+    /** The event types the application emits. Required. */
+    public Builder catalog(EventCatalog catalog) {
+      this.catalog = requireNonNull(catalog, "catalog == null");
+      return this;
+    }
+
+    /** Where subscriptions and deliveries live. Default: a new {@link InMemoryWebhookStore}. */
+    public Builder store(WebhookStore store) {
+      this.store = requireNonNull(store, "store == null");
+      return this;
+    }
+
+    /** When failed deliveries are retried. Default {@link RetryPolicy#standardWebhooks()}. */
+    public Builder retryPolicy(RetryPolicy retryPolicy) {
+      this.retryPolicy = requireNonNull(retryPolicy, "retryPolicy == null");
+      return this;
+    }
+
+    /** Which endpoint URLs and addresses are allowed. Default {@link UrlPolicy#strict()}. */
+    public Builder urlPolicy(UrlPolicy urlPolicy) {
+      this.urlPolicy = requireNonNull(urlPolicy, "urlPolicy == null");
+      return this;
+    }
+
+    /** How deliveries are signed. Default {@link SignatureScheme#standardWebhooks()}; must be able to sign. */
+    public Builder signatureScheme(SignatureScheme scheme) {
+      requireNonNull(scheme, "scheme == null");
+      if (!scheme.canSign()) {
+        throw new IllegalArgumentException(scheme.name() + " only verifies; choose a scheme that signs");
+      }
+      this.scheme = scheme;
+      return this;
+    }
+
+    /**
+     * The application's OkHttp client, to share its connection pool and TLS settings. The sender
+     * derives its own from it: no redirects, no proxy, its own DNS checks and timeouts. Default: a
+     * new client.
+     */
+    public Builder httpClient(OkHttpClient httpClient) {
+      this.httpClient = requireNonNull(httpClient, "httpClient == null");
+      return this;
+    }
+
+    /** Time for timestamps, schedules and leases. Default {@link Clock#systemUTC()}. */
+    public Builder clock(Clock clock) {
+      this.clock = requireNonNull(clock, "clock == null");
+      return this;
+    }
+
+    /** Hears every attempt and outcome. Default {@link DeliveryListener#NONE}. */
+    public Builder listener(DeliveryListener listener) {
+      this.listener = requireNonNull(listener, "listener == null");
+      return this;
+    }
+
+    /** Serialises published payloads that are not already JSON trees. Default: a plain mapper. */
+    public Builder objectMapper(ObjectMapper mapper) {
+      this.mapper = requireNonNull(mapper, "mapper == null");
+      return this;
+    }
+
+    /** How long an attempt may take, connection to last byte. Default 5 s. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = positive(timeout, "timeout");
+      return this;
+    }
+
+    /** Worker threads attempting deliveries. Default 32. */
+    public Builder workers(int workers) {
+      this.workers = atLeastOne(workers, "workers");
+      return this;
+    }
+
+    /** Attempts in flight at once to one subscription. Default 4. */
+    public Builder maxConcurrencyPerSubscription(int max) {
+      this.maxConcurrencyPerSubscription = atLeastOne(max, "maxConcurrencyPerSubscription");
+      return this;
+    }
+
+    /** Deliveries claimed per poll. Default 100. */
+    public Builder batchSize(int batchSize) {
+      this.batchSize = atLeastOne(batchSize, "batchSize");
+      return this;
+    }
+
+    /** How long a claim is held before another node may take it over. Default 60 s. */
+    public Builder lease(Duration lease) {
+      this.lease = positive(lease, "lease");
+      return this;
+    }
+
+    /** How often the store is polled when nothing wakes the workers. Default 500 ms. */
+    public Builder pollInterval(Duration pollInterval) {
+      this.pollInterval = positive(pollInterval, "pollInterval");
+      return this;
+    }
+
+    /** How long {@link WebhookSender#close()} waits for attempts in flight. Default 30 s. */
+    public Builder closeGrace(Duration closeGrace) {
+      this.closeGrace = positive(closeGrace, "closeGrace");
+      return this;
+    }
+
+    /**
+     * @throws IllegalStateException without a catalog, or when the lease is too short to cover
+     *     the attempts a worker runs back to back
+     */
+    public WebhookSender build() {
+      if (catalog == null) {
+        throw new IllegalStateException("catalog is required");
+      }
+      Duration minLease = timeout.multipliedBy(Dispatcher.LANE_DEPTH).plusSeconds(10);
+      if (lease.compareTo(minLease) < 0) {
+        throw new IllegalStateException("lease must be at least " + minLease + " with a timeout of " + timeout);
+      }
+      return new WebhookSender(this);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      requireNonNull(d, name + " == null");
+      if (d.isNegative() || d.isZero()) {
+        throw new IllegalArgumentException(name + " must be positive: " + d);
+      }
+      return d;
+    }
+
+    private static int atLeastOne(int n, String name) {
+      if (n < 1) {
+        throw new IllegalArgumentException(name + " must be at least 1: " + n);
+      }
+      return n;
+    }
+  }
+}
