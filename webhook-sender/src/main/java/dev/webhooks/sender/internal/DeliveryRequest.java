@@ -1,0 +1,135 @@
+package dev.webhooks.sender.internal;
+
+import static java.util.Objects.requireNonNull;
+
+import java.net.URI;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One attempt's request, already signed: the URL to POST to, the headers to send in their order,
+ * and the body. Immutable: the headers and the body are copied in, and {@link #body()} returns a
+ * copy. {@link #toString()} shows the URL's host and the header names only, never a header value
+ * (they hold signatures), the body or the URL's path and query.
+ *
+ * <p>Header names must be HTTP tokens and values printable ASCII (tab allowed), so that the HTTP
+ * client never refuses them mid-attempt; names are compared case-insensitively and may not repeat.
+ * The headers that the HTTP client computes itself ({@code Host}, {@code Content-Length},
+ * {@code Transfer-Encoding}, {@code Connection} and the other hop-by-hop ones) may not be given.
+ *
+ * <pre>{@code
+ * new DeliveryRequest(URI.create("https://hooks.example.com/in"),
+ *     Map.of("webhook-id", id, "webhook-timestamp", ts, "webhook-signature", sig), json);
+ * }</pre>
+ *
+ * @param url where to send it; checked again against the URL policy before each attempt
+ * @param headers the headers to send, in iteration order; {@code Content-Type} among them sets the
+ *     body's type (default {@code application/json})
+ * @param body the raw body bytes
+ */
+public record DeliveryRequest(URI url, Map<String, String> headers, byte[] body) {
+  private static final Set<String> CLIENT_HEADERS = Set.of(
+      "host", "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
+      "te", "trailer", "upgrade", "expect");
+
+  /**
+   * @throws NullPointerException if an argument, a header name or a header value is null
+   * @throws IllegalArgumentException if a header name or value is malformed, a name repeats, or a
+   *     name is one the HTTP client sets; the message names the header, never its value
+   */
+  public DeliveryRequest {
+    requireNonNull(url, "url == null");
+    requireNonNull(headers, "headers == null");
+    requireNonNull(body, "body == null");
+    Map<String, String> copy = new LinkedHashMap<>();
+    Map<String, String> seen = new LinkedHashMap<>();
+    headers.forEach((name, value) -> {
+      requireNonNull(name, "header name == null");
+      requireNonNull(value, "value of header " + name + " == null");
+      checkName(name);
+      checkValue(name, value);
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (CLIENT_HEADERS.contains(lower)) {
+        throw new IllegalArgumentException("header " + name + " is set by the HTTP client and may not be given");
+      }
+      String previous = seen.put(lower, name);
+      if (previous != null) {
+        throw new IllegalArgumentException("header " + name + " is given twice (as " + previous + " and "
+            + name + "; names are case-insensitive)");
+      }
+      copy.put(name, value);
+    });
+    headers = Collections.unmodifiableMap(copy);
+    body = body.clone();
+  }
+
+  /** A copy of the body. */
+  @Override
+  public byte[] body() {
+    return body.clone();
+  }
+
+  /** The body itself, for the deliverer: never modify or leak it. */
+  byte[] bodyBytes() {
+    return body;
+  }
+
+  /** The value of {@code name}, compared case-insensitively, or null. */
+  String header(String name) {
+    for (Map.Entry<String, String> entry : headers.entrySet()) {
+      if (entry.getKey().equalsIgnoreCase(name)) {
+        return entry.getValue();
+      }
+    }
+    return null;
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof DeliveryRequest that
+        && url.equals(that.url)
+        && headers.equals(that.headers)
+        && Arrays.equals(body, that.body);
+  }
+
+  @Override
+  public int hashCode() {
+    return (url.hashCode() * 31 + headers.hashCode()) * 31 + Arrays.hashCode(body);
+  }
+
+  /** The host, the header names and the body's size: no values, path or query. */
+  @Override
+  public String toString() {
+    return "DeliveryRequest[host=" + url.getHost() + ", headers=" + headers.keySet() + ", body=" + body.length
+        + " bytes]";
+  }
+
+  private static void checkName(String name) {
+    if (name.isEmpty()) {
+      throw new IllegalArgumentException("header name is empty");
+    }
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      boolean token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+          || "!#$%&'*+-.^_`|~".indexOf(c) >= 0;
+      if (!token) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "header name has an unexpected character 0x%02x at index %d", (int) c, i));
+      }
+    }
+  }
+
+  private static void checkValue(String name, String value) {
+    for (int i = 0; i < value.length(); i++) {
+      char c = value.charAt(i);
+      if (c != '\t' && (c < 0x20 || c > 0x7e)) {
+        throw new IllegalArgumentException(String.format(Locale.ROOT,
+            "value of header %s has an unexpected character 0x%02x at index %d", name, (int) c, i));
+      }
+    }
+  }
+}
