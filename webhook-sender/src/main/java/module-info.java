@@ -5,7 +5,7 @@
  */
 module dev.webhooks.sender {
   requires transitive dev.webhooks.core;
-  requires okhttp3;
+  requires transitive okhttp3; // OkHttpClient is accepted by WebhookSender.Builder
   requires org.slf4j;
 
   exports dev.webhooks.sender;
