@@ -15,6 +15,5 @@ module dev.webhooks.core {
   exports dev.webhooks.core.subscription;
   exports dev.webhooks.core.url;
   exports dev.webhooks.core.internal to
-      dev.webhooks.sender,
-      dev.webhooks.verifier;
+      dev.webhooks.sender;
 }

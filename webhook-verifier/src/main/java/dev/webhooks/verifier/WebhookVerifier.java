@@ -3,7 +3,6 @@ package dev.webhooks.verifier;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.webhooks.core.internal.Json;
 import dev.webhooks.core.secret.WebhookKey;
 import dev.webhooks.core.signature.SignatureScheme;
 import dev.webhooks.core.signature.VerifiedSignature;
@@ -38,6 +37,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class WebhookVerifier {
   private static final Logger log = LoggerFactory.getLogger(WebhookVerifier.class);
+
+  /** Shared default mapper; an ObjectMapper is thread-safe once configured, and this one never is. */
+  private static final ObjectMapper DEFAULT_MAPPER = new ObjectMapper();
 
   /** The tolerance used unless {@link Builder#tolerance} says otherwise. */
   public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
@@ -149,7 +151,7 @@ public final class WebhookVerifier {
     private Duration tolerance = DEFAULT_TOLERANCE;
     private Clock clock = Clock.systemUTC();
     private ReplayGuard replayGuard = ReplayGuard.NONE;
-    private ObjectMapper mapper = Json.MAPPER;
+    private ObjectMapper mapper = DEFAULT_MAPPER;
 
     private Builder() {}
 

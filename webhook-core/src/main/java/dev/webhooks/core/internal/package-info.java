@@ -1,5 +1,5 @@
 /**
- * Machinery shared with the sibling modules. Not an API: exported only to
- * {@code dev.webhooks.sender} and {@code dev.webhooks.verifier}, and free to change.
+ * Machinery shared with the sender module. Not an API: exported only to
+ * {@code dev.webhooks.sender}, and free to change.
  */
 package dev.webhooks.core.internal;
