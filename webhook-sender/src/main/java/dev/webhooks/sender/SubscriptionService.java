@@ -95,7 +95,8 @@ public final class SubscriptionService {
     Subscription after = before.toBuilder().from(v)
         .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
         .updatedAt(clock.instant()).build();
-    store.updateSubscription(current.with(after));
+    boolean reEnabled = after.enabled() && !before.enabled();
+    store.updateSubscription(reEnabled ? new StoredSubscription(after, current.secrets()) : current.with(after));
     return after;
   }
 
@@ -123,7 +124,8 @@ public final class SubscriptionService {
     }
     Subscription after = current.subscription().toBuilder().enabled(enabled)
         .disabledReason(enabled ? null : DisabledReason.MANUAL).updatedAt(clock.instant()).build();
-    store.updateSubscription(current.with(after));
+    // Re-enabled: its failures so far no longer count towards disabling it again.
+    store.updateSubscription(enabled ? new StoredSubscription(after, current.secrets()) : current.with(after));
     return after;
   }
 

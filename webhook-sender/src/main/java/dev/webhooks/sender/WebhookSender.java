@@ -13,7 +13,9 @@ import dev.webhooks.core.secret.WebhookSecret;
 import dev.webhooks.core.signature.SignatureScheme;
 import dev.webhooks.core.subscription.SubscriptionValidator;
 import dev.webhooks.core.url.UrlPolicy;
+import dev.webhooks.core.subscription.Subscription;
 import dev.webhooks.sender.internal.Dispatcher;
+import dev.webhooks.sender.internal.EndpointHealth;
 import dev.webhooks.sender.internal.HttpDeliverer;
 import dev.webhooks.sender.store.EventRecord;
 import dev.webhooks.sender.store.InMemoryWebhookStore;
@@ -48,6 +50,9 @@ import okhttp3.OkHttpClient;
  * (clamped). Receivers de-duplicate on the event id ({@code webhook-id}).
  */
 public final class WebhookSender implements AutoCloseable {
+  /** The longest pause of an open circuit: failed probes double the pause up to this. */
+  public static final Duration MAX_CIRCUIT_PAUSE = Duration.ofMinutes(10);
+
   /** Sent as {@code user-agent} with every delivery. */
   public static final String USER_AGENT = "webhooks-java/0.1";
 
@@ -69,8 +74,12 @@ public final class WebhookSender implements AutoCloseable {
     this.closeGrace = b.closeGrace;
     this.http = new HttpDeliverer(b.httpClient, b.urlPolicy, b.timeout, HttpDeliverer.DEFAULT_EXCERPT_BYTES,
         System::nanoTime);
-    this.dispatcher = new Dispatcher(store, b.scheme, http, b.retryPolicy, clock, b.listener,
-        new Dispatcher.Settings(b.workers, b.batchSize, b.lease, b.pollInterval, b.maxConcurrencyPerSubscription,
+    RetryPolicy fallback = b.retryPolicy;
+    java.util.function.Function<Subscription, RetryPolicy> perSubscription = b.retryPolicyPerSubscription;
+    this.dispatcher = new Dispatcher(store, b.scheme, http,
+        s -> perSubscription == null ? fallback : java.util.Optional.ofNullable(perSubscription.apply(s)).orElse(fallback),
+        new EndpointHealth(b.circuitFailures, b.circuitOpenFor, MAX_CIRCUIT_PAUSE, b.ratePerSecond), b.disableAfter,
+        clock, b.listener, new Dispatcher.Settings(b.workers, b.batchSize, b.lease, b.pollInterval, b.maxConcurrencyPerSubscription,
             USER_AGENT));
     // Custom headers may not override what the scheme sends: learn its header names by signing once.
     Set<String> schemeHeaders = b.scheme.sign("msg_probe", Instant.EPOCH, new byte[0],
@@ -180,8 +189,53 @@ public final class WebhookSender implements AutoCloseable {
     private Duration pollInterval = Duration.ofMillis(500);
     private int maxConcurrencyPerSubscription = 4;
     private Duration closeGrace = Duration.ofSeconds(30);
+    private java.util.function.Function<Subscription, RetryPolicy> retryPolicyPerSubscription;
+    private int circuitFailures = 5;
+    private Duration circuitOpenFor = Duration.ofSeconds(30);
+    private Duration disableAfter = Duration.ofDays(5);
+    private double ratePerSecond;
 
     private Builder() {}
+
+    /**
+     * A retry policy chosen per subscription, e.g. from its metadata ({@code "tier": "premium"});
+     * {@code null} from the function means the sender's {@link #retryPolicy}. Called for every
+     * failed attempt: keep it fast. Default: none.
+     */
+    public Builder retryPolicyPerSubscription(java.util.function.Function<Subscription, RetryPolicy> choose) {
+      this.retryPolicyPerSubscription = requireNonNull(choose, "choose == null");
+      return this;
+    }
+
+    /**
+     * The circuit breaker: after {@code failures} failed attempts in a row, an endpoint gets no
+     * attempt for {@code openFor}; then one probe goes, and each failed probe doubles the pause (up
+     * to {@link WebhookSender#MAX_CIRCUIT_PAUSE}). Deliveries wait meanwhile; none is lost or counted
+     * as an attempt. Default 5 failures, 30 s.
+     */
+    public Builder circuitBreaker(int failures, Duration openFor) {
+      this.circuitFailures = atLeastOne(failures, "failures");
+      this.circuitOpenFor = positive(openFor, "openFor");
+      return this;
+    }
+
+    /**
+     * Disables a subscription whose attempts have all failed for this long (its deliveries are
+     * kept, and the listener hears of it). Default 5 days.
+     */
+    public Builder disableAfter(Duration disableAfter) {
+      this.disableAfter = positive(disableAfter, "disableAfter");
+      return this;
+    }
+
+    /** At most this many attempts per second to one subscription, per node; 0 for no limit (the default). */
+    public Builder rateLimitPerSubscription(double perSecond) {
+      if (!(perSecond >= 0) || Double.isInfinite(perSecond)) {
+        throw new IllegalArgumentException("perSecond must be >= 0: " + perSecond);
+      }
+      this.ratePerSecond = perSecond;
+      return this;
+    }
 
     /** The event types the application emits. Required. */
     public Builder catalog(EventCatalog catalog) {

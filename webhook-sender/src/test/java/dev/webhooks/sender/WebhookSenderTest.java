@@ -295,4 +295,92 @@ class WebhookSenderTest {
         () -> WebhookSender.builder().signatureScheme(dev.webhooks.core.signature.SignatureScheme.slack()));
     assertThrows(IllegalStateException.class, () -> WebhookSender.builder().build());
   }
+
+  @Test
+  void circuitBreaker_pausesAFailingEndpoint_withoutCountingAttempts_thenProbes() {
+    sender.close();
+    // One attempt at a time to the endpoint, so that the breaker's count is exact: with several in
+    // flight, those already admitted still go out when the threshold is reached.
+    sender = WebhookSender.builder().catalog(sender.catalog()).urlPolicy(LOCAL).clock(clock)
+        .retryPolicy(RetryPolicy.shortForTests()).circuitBreaker(3, Duration.ofSeconds(30))
+        .maxConcurrencyPerSubscription(1).build();
+    subscribe("*");
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(new MockResponse.Builder().code(503).build());
+    }
+    for (int i = 0; i < 5; i++) {
+      sender.publish("t1", "lookup.completed", Map.of());
+    }
+    sender.dispatchDueNow();
+    // Three failures open the circuit: the other two deliveries wait, with no attempt made.
+    assertEquals(3, server.getRequestCount());
+    List<DeliveryRecord> waiting = sender.deliveries().list("t1", DeliveryQuery.all()).items().stream()
+        .filter(d -> d.attemptCount() == 0).toList();
+    assertEquals(2, waiting.size());
+    assertTrue(waiting.stream().allMatch(d -> d.nextAttemptAt().orElseThrow().equals(T0.plusSeconds(30))));
+
+    for (int i = 0; i < 5; i++) {
+      server.enqueue(new MockResponse.Builder().code(200).build());
+    }
+    clock.advance(Duration.ofSeconds(30));
+    sender.dispatchDueNow();
+    // The probe succeeds, the circuit closes, and everything due goes out.
+    assertEquals(8, server.getRequestCount());
+    assertEquals(5, sender.deliveries().list("t1",
+        DeliveryQuery.builder().status(DeliveryStatus.DELIVERED).build()).items().size());
+  }
+
+  @Test
+  void failingForTheWholeWindow_disablesTheSubscription_andReEnablingStartsAfresh() {
+    sender.close();
+    sender = WebhookSender.builder().catalog(sender.catalog()).urlPolicy(LOCAL).clock(clock)
+        .retryPolicy(RetryPolicy.schedule(List.of(Duration.ofMinutes(30), Duration.ofMinutes(30), Duration.ofMinutes(30))))
+        .disableAfter(Duration.ofHours(1)).circuitBreaker(100, Duration.ofSeconds(1))
+        .listener(new DeliveryListener() {
+          @Override
+          public void onSubscriptionDisabled(Subscription s, DisabledReason reason) {
+            heard.add("disabled " + reason);
+          }
+        }).build();
+    CreatedSubscription c = subscribe("*");
+    for (int i = 0; i < 4; i++) {
+      server.enqueue(new MockResponse.Builder().code(500).build());
+    }
+    sender.publish("t1", "lookup.completed", Map.of());
+    sender.dispatchDueNow();                       // fails at T0: failing since T0
+    clock.advance(Duration.ofMinutes(30));
+    sender.dispatchDueNow();                       // fails at T0+30m
+    assertTrue(sender.subscriptions().get("t1", c.subscription().id()).enabled());
+    clock.advance(Duration.ofMinutes(30));
+    sender.dispatchDueNow();                       // fails at T0+60m: the window is over
+    Subscription s = sender.subscriptions().get("t1", c.subscription().id());
+    assertFalse(s.enabled());
+    assertEquals(Optional.of(DisabledReason.FAILING), s.disabledReason());
+    assertEquals(List.of("disabled FAILING"), heard);
+    assertEquals(DeliveryStatus.PENDING, onlyDelivery().status()); // kept for when it comes back
+
+    sender.subscriptions().enable("t1", c.subscription().id());
+    clock.advance(Duration.ofMinutes(30));
+    sender.dispatchDueNow();                       // fails again, but the window starts anew
+    assertTrue(sender.subscriptions().get("t1", c.subscription().id()).enabled());
+  }
+
+  @Test
+  void retryPolicyPerSubscription_overridesTheDefault() {
+    sender.close();
+    sender = WebhookSender.builder().catalog(sender.catalog()).urlPolicy(LOCAL).clock(clock)
+        .retryPolicy(RetryPolicy.shortForTests())
+        .retryPolicyPerSubscription(s -> "none".equals(s.metadata().get("retries"))
+            ? RetryPolicy.schedule(List.of()) : null)
+        .build();
+    sender.subscriptions().create("t1", SubscriptionSpec.builder().url(url()).events("*").metadata("retries", "none").build());
+    sender.subscriptions().create("t1", SubscriptionSpec.builder().url(url() + "/2").events("*").build());
+    server.enqueue(new MockResponse.Builder().code(500).build());
+    server.enqueue(new MockResponse.Builder().code(500).build());
+    sender.publish("t1", "lookup.completed", Map.of());
+    sender.dispatchDueNow();
+    List<DeliveryRecord> all = sender.deliveries().list("t1", DeliveryQuery.all()).items();
+    assertEquals(1, all.stream().filter(d -> d.status() == DeliveryStatus.FAILED).count());
+    assertEquals(1, all.stream().filter(d -> d.status() == DeliveryStatus.PENDING).count());
+  }
 }

@@ -30,6 +30,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +59,9 @@ public final class Dispatcher implements AutoCloseable {
   private final WebhookStore store;
   private final SignatureScheme scheme;
   private final HttpDeliverer http;
-  private final RetryPolicy retryPolicy;
+  private final Function<Subscription, RetryPolicy> retryPolicies;
+  private final EndpointHealth health;
+  private final Duration disableAfter;
   private final Clock clock;
   private final DeliveryListener listener;
   private final Settings settings;
@@ -73,12 +76,20 @@ public final class Dispatcher implements AutoCloseable {
   private volatile boolean closing;
   private Thread loop;
 
-  public Dispatcher(WebhookStore store, SignatureScheme scheme, HttpDeliverer http, RetryPolicy retryPolicy,
+  /**
+   * @param retryPolicies the retry policy of each subscription (the sender's default, or its override)
+   * @param health admission per endpoint: circuit breaker and rate limit
+   * @param disableAfter how long a subscription may fail without a success before it is disabled
+   */
+  public Dispatcher(WebhookStore store, SignatureScheme scheme, HttpDeliverer http,
+      Function<Subscription, RetryPolicy> retryPolicies, EndpointHealth health, Duration disableAfter,
       Clock clock, DeliveryListener listener, Settings settings) {
     this.store = requireNonNull(store, "store == null");
     this.scheme = requireNonNull(scheme, "scheme == null");
     this.http = requireNonNull(http, "http == null");
-    this.retryPolicy = requireNonNull(retryPolicy, "retryPolicy == null");
+    this.retryPolicies = requireNonNull(retryPolicies, "retryPolicies == null");
+    this.health = requireNonNull(health, "health == null");
+    this.disableAfter = requireNonNull(disableAfter, "disableAfter == null");
     this.clock = requireNonNull(clock, "clock == null");
     this.listener = requireNonNull(listener, "listener == null");
     this.settings = requireNonNull(settings, "settings == null");
@@ -244,11 +255,20 @@ public final class Dispatcher implements AutoCloseable {
     return total;
   }
 
-  /** One attempt: sign with a fresh timestamp and every active secret, send, record, tell. */
+  /**
+   * One attempt: unless the endpoint's circuit is open or its rate used up (then the claim goes
+   * back until then), sign with a fresh timestamp and every active secret, send, record, tell.
+   */
   void attempt(ClaimedDelivery claim) {
     DeliveryRecord d = claim.delivery();
     Subscription sub = claim.subscription().subscription();
     Instant started = clock.instant();
+    Optional<Instant> wait = health.admit(sub.id(), started);
+    if (wait.isPresent()) {
+      store.release(claim, wait.get());
+      log.debug("delivery {} deferred until {}: endpoint paused or rate-limited", d.id(), wait.get());
+      return;
+    }
     Map<String, String> headers = new LinkedHashMap<>(
         scheme.sign(d.eventId(), started, claim.payload(), keysOf(claim.subscription().activeSecrets(started))));
     headers.put("content-type", "application/json");
@@ -270,9 +290,14 @@ public final class Dispatcher implements AutoCloseable {
         status = DeliveryStatus.FAILED;
         break;
       default:
-        Optional<Instant> retry = retryPolicy.nextAttempt(number, d.createdAt(), now, r.retryAfter());
+        Optional<Instant> retry = retryPolicies.apply(sub).nextAttempt(number, d.createdAt(), now, r.retryAfter());
         status = retry.isPresent() ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
         next = retry.orElse(null);
+    }
+    if (r.outcome() == AttemptResult.Outcome.SUCCESS) {
+      health.onSuccess(sub.id());
+    } else {
+      health.onFailure(sub.id(), now);
     }
     if (!store.recordAttempt(claim, attempt, status, next)) {
       log.debug("delivery {}: lease lost before the outcome was recorded; another claimant has it", d.id());
@@ -290,12 +315,22 @@ public final class Dispatcher implements AutoCloseable {
     } else if (status == DeliveryStatus.FAILED) {
       tell(() -> listener.onGivenUp(after));
     }
-    if (r.outcome() == AttemptResult.Outcome.GONE
-        && store.disableSubscription(d.tenantId(), d.subscriptionId(), DisabledReason.ENDPOINT_GONE, now)) {
-      log.info("subscription {} of tenant {} answered 410 Gone and is disabled", sub.id(), sub.tenantId());
-      Subscription disabled = sub.toBuilder().enabled(false).disabledReason(DisabledReason.ENDPOINT_GONE)
-          .updatedAt(now).build();
-      tell(() -> listener.onSubscriptionDisabled(disabled, DisabledReason.ENDPOINT_GONE));
+    if (r.outcome() == AttemptResult.Outcome.GONE) {
+      disable(sub, DisabledReason.ENDPOINT_GONE, now);
+    } else if (r.outcome() == AttemptResult.Outcome.FAILURE) {
+      Instant failingSince = claim.subscription().failingSince().orElse(started);
+      if (!now.isBefore(failingSince.plus(disableAfter))) {
+        disable(sub, DisabledReason.FAILING, now);
+      }
+    }
+  }
+
+  private void disable(Subscription sub, DisabledReason reason, Instant now) {
+    if (store.disableSubscription(sub.tenantId(), sub.id(), reason, now)) {
+      log.info("subscription {} of tenant {} disabled: {}", sub.id(), sub.tenantId(), reason);
+      health.forget(sub.id());
+      Subscription disabled = sub.toBuilder().enabled(false).disabledReason(reason).updatedAt(now).build();
+      tell(() -> listener.onSubscriptionDisabled(disabled, reason));
     }
   }
 

@@ -287,14 +287,16 @@ public final class InMemoryWebhookStore implements WebhookStore {
         status == DeliveryStatus.DELIVERED ? Optional.of(end) : r.deliveredAt(),
         attempt.httpStatus() > 0 ? Optional.of(attempt.httpStatus()) : r.lastHttpStatus(),
         attempt.error());
+    Tenant t = tenants.get(r.tenantId());
+    StoredSubscription sub = t.subscriptions.get(r.subscriptionId());
+    if (status == DeliveryStatus.DELIVERED) {
+      t.subscriptions.put(r.subscriptionId(),
+          sub.with(sub.subscription().toBuilder().lastDeliveredAt(end).build()).withFailingSince(Optional.empty()));
+    } else if (sub.failingSince().isEmpty()) {
+      t.subscriptions.put(r.subscriptionId(), sub.withFailingSince(Optional.of(attempt.startedAt())));
+    }
     if (status == DeliveryStatus.PENDING) {
       requeue(d);
-    } else if (status == DeliveryStatus.DELIVERED) {
-      Tenant t = tenants.get(r.tenantId());
-      StoredSubscription sub = t.subscriptions.get(r.subscriptionId());
-      if (sub != null) {
-        t.subscriptions.put(r.subscriptionId(), sub.with(sub.subscription().toBuilder().lastDeliveredAt(end).build()));
-      }
     }
     return true;
   }

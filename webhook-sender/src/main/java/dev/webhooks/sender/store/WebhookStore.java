@@ -80,9 +80,11 @@ public interface WebhookStore extends AutoCloseable {
 
   /**
    * Records an attempt of a claimed delivery and its new state, and releases the claim: with
-   * {@code PENDING}, due again at {@code nextAttemptAt}; with {@code DELIVERED}, the subscription's
-   * {@code lastDeliveredAt} becomes the attempt's end. Does nothing and answers {@code false} when the
-   * lease was lost (expired and claimed by another) or the delivery was deleted.
+   * {@code PENDING}, due again at {@code nextAttemptAt}. With {@code DELIVERED}, the subscription's
+   * {@code lastDeliveredAt} becomes the attempt's end and its {@code failingSince} is cleared;
+   * otherwise its {@code failingSince} becomes the attempt's start unless already set. Does nothing
+   * and answers {@code false} when the lease was lost (expired and claimed by another) or the
+   * delivery was deleted.
    */
   boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status, Instant nextAttemptAt);
 
