@@ -383,4 +383,29 @@ class WebhookSenderTest {
     assertEquals(1, all.stream().filter(d -> d.status() == DeliveryStatus.FAILED).count());
     assertEquals(1, all.stream().filter(d -> d.status() == DeliveryStatus.PENDING).count());
   }
+
+  @Test
+  void close_inFlightAttemptsFinish_unattemptedClaimsGoBackAtOnce_nothingLost() throws Exception {
+    sender.close();
+    dev.webhooks.sender.store.InMemoryWebhookStore store = new dev.webhooks.sender.store.InMemoryWebhookStore();
+    // Real time here: the workers run in the background. Four slots and one lane per endpoint: all
+    // four deliveries are claimed into one lane, and three of them wait behind the first.
+    sender = WebhookSender.builder().catalog(sender.catalog()).urlPolicy(LOCAL).store(store)
+        .retryPolicy(RetryPolicy.shortForTests()).workers(4).maxConcurrencyPerSubscription(1).build();
+    subscribe("*");
+    server.enqueue(new MockResponse.Builder().code(200).headersDelay(300, TimeUnit.MILLISECONDS).build());
+    for (int i = 0; i < 4; i++) {
+      sender.publish("t1", "lookup.completed", Map.of());
+    }
+    sender.start();
+    take(); // the first attempt is in flight
+    sender.close();
+
+    List<DeliveryRecord> all = sender.deliveries().list("t1", DeliveryQuery.all()).items();
+    assertEquals(4, all.size());
+    assertEquals(1, all.stream().filter(d -> d.status() == DeliveryStatus.DELIVERED).count());
+    // The three not attempted are pending and claimable now, not after their lease expires.
+    assertEquals(3, store.claimDue(Instant.now(), 10, Duration.ofSeconds(60)).size());
+    assertEquals(1, server.getRequestCount());
+  }
 }
