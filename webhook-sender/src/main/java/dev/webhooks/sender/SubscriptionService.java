@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.webhooks.core.ErrorCode;
+import dev.webhooks.core.WebhookException;
 import dev.webhooks.core.WebhookValidationException;
 import dev.webhooks.core.event.Envelope;
 import dev.webhooks.core.event.EventCatalog;
@@ -25,6 +26,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 
 /**
  * Manages the subscriptions (endpoints) of each tenant: everything the products' webhook APIs
@@ -55,12 +58,47 @@ public final class SubscriptionService {
   private final SubscriptionValidator validator;
   private final EventCatalog catalog;
   private final Clock clock;
+  private final Runnable wakeUp;
+  private final Consumer<UUID> endpointReset;
 
-  SubscriptionService(WebhookStore store, SubscriptionValidator validator, EventCatalog catalog, Clock clock) {
+  /**
+   * @param wakeUp tells the dispatcher that a delivery is due (test events)
+   * @param endpointReset tells the dispatcher to forget an endpoint's health (deleted, re-enabled)
+   */
+  SubscriptionService(WebhookStore store, SubscriptionValidator validator, EventCatalog catalog, Clock clock,
+      Runnable wakeUp, Consumer<UUID> endpointReset) {
     this.store = requireNonNull(store, "store == null");
     this.validator = requireNonNull(validator, "validator == null");
     this.catalog = requireNonNull(catalog, "catalog == null");
     this.clock = requireNonNull(clock, "clock == null");
+    this.wakeUp = requireNonNull(wakeUp, "wakeUp == null");
+    this.endpointReset = requireNonNull(endpointReset, "endpointReset == null");
+  }
+
+  SubscriptionService(WebhookStore store, SubscriptionValidator validator, EventCatalog catalog, Clock clock) {
+    this(store, validator, catalog, clock, () -> {}, id -> {});
+  }
+
+  /** Tries a read-modify-write this many times before giving up on a subscription under constant change. */
+  private static final int MAX_UPDATE_TRIES = 8;
+
+  /**
+   * Applies {@code change} to the current record and stores it if nothing changed it in between,
+   * re-reading and trying again otherwise: a stale copy never undoes a concurrent disable, rotation
+   * or update.
+   */
+  private StoredSubscription modify(String tenantId, UUID id, UnaryOperator<StoredSubscription> change) {
+    for (int i = 0; i < MAX_UPDATE_TRIES; i++) {
+      StoredSubscription current = find(tenantId, id);
+      StoredSubscription next = change.apply(current);
+      if (next == current || store.updateSubscription(next)) {
+        if (!current.subscription().enabled() && next.subscription().enabled()) {
+          endpointReset.accept(id);
+        }
+        return next;
+      }
+    }
+    throw new WebhookException("the webhook kept changing concurrently; try again");
   }
 
   /** Creates a subscription with a new secret, returned this once. Enabled unless the spec says not. */
@@ -89,15 +127,14 @@ public final class SubscriptionService {
 
   /** Replaces every field the spec holds (a PUT). The secret is kept. */
   public Subscription update(String tenantId, UUID id, SubscriptionSpec spec) {
-    StoredSubscription current = find(tenantId, id);
+    find(tenantId, id);
     ValidatedSubscription v = validator.validate(requireNonNull(spec, "spec == null"));
-    Subscription before = current.subscription();
-    Subscription after = before.toBuilder().from(v)
-        .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
-        .updatedAt(clock.instant()).build();
-    boolean reEnabled = after.enabled() && !before.enabled();
-    store.updateSubscription(reEnabled ? new StoredSubscription(after, current.secrets()) : current.with(after));
-    return after;
+    return modify(tenantId, id, current -> {
+      Subscription before = current.subscription();
+      return current.with(before.toBuilder().from(v)
+          .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
+          .updatedAt(clock.instant()).build());
+    }).subscription();
   }
 
   /** Changes only the fields the patch sets (a PATCH). {@code events ["*"]} means every event, present and future. */
@@ -118,15 +155,10 @@ public final class SubscriptionService {
   }
 
   private Subscription setEnabled(String tenantId, UUID id, boolean enabled) {
-    StoredSubscription current = find(tenantId, id);
-    if (current.subscription().enabled() == enabled) {
-      return current.subscription();
-    }
-    Subscription after = current.subscription().toBuilder().enabled(enabled)
-        .disabledReason(enabled ? null : DisabledReason.MANUAL).updatedAt(clock.instant()).build();
-    // Re-enabled: its failures so far no longer count towards disabling it again.
-    store.updateSubscription(enabled ? new StoredSubscription(after, current.secrets()) : current.with(after));
-    return after;
+    return modify(tenantId, id, current -> current.subscription().enabled() == enabled ? current
+        : current.with(current.subscription().toBuilder().enabled(enabled)
+            .disabledReason(enabled ? null : DisabledReason.MANUAL).updatedAt(clock.instant()).build()))
+        .subscription();
   }
 
   /** Deletes a subscription and its delivery history. @throws WebhookValidationException {@code NOT_FOUND} */
@@ -135,12 +167,14 @@ public final class SubscriptionService {
     if (!store.deleteSubscription(tenantId, requireNonNull(id, "id == null"))) {
       throw notFound();
     }
+    endpointReset.accept(id);
   }
 
   /**
    * Replaces the signing secret; the new one is returned this once. During {@code grace} the old
    * secret signs too (each delivery carries both signatures), so receivers can switch without
-   * refusing anything; {@link Duration#ZERO} invalidates it at once.
+   * refusing anything; {@link Duration#ZERO} invalidates it at once. Schemes that carry a single
+   * signature (hex HMAC, GitHub-style) sign with the new secret only, whatever the grace.
    *
    * @throws IllegalArgumentException when {@code grace} is negative or over {@link #MAX_GRACE}
    */
@@ -149,28 +183,30 @@ public final class SubscriptionService {
     if (grace.isNegative() || grace.compareTo(MAX_GRACE) > 0) {
       throw new IllegalArgumentException("grace must be within 0.." + MAX_GRACE + ": " + grace);
     }
-    StoredSubscription current = find(tenantId, id);
-    Instant now = clock.instant();
     String secret = WebhookSecret.generate().encoded();
-    List<SigningSecret> secrets = new ArrayList<>();
-    secrets.add(SigningSecret.current(secret));
-    if (!grace.isZero()) {
-      for (SigningSecret old : current.activeSecrets(now)) {
-        if (secrets.size() > MAX_PREVIOUS_SECRETS) {
-          break;
+    StoredSubscription stored = modify(tenantId, id, current -> {
+      Instant now = clock.instant();
+      List<SigningSecret> secrets = new ArrayList<>();
+      secrets.add(SigningSecret.current(secret));
+      if (!grace.isZero()) {
+        for (SigningSecret old : current.activeSecrets(now)) {
+          if (secrets.size() > MAX_PREVIOUS_SECRETS) {
+            break;
+          }
+          Instant until = old.expiresAt().filter(e -> e.isBefore(now.plus(grace))).orElse(now.plus(grace));
+          secrets.add(SigningSecret.expiring(old.secret(), until));
         }
-        Instant until = old.expiresAt().filter(e -> e.isBefore(now.plus(grace))).orElse(now.plus(grace));
-        secrets.add(SigningSecret.expiring(old.secret(), until));
       }
-    }
-    Subscription after = current.subscription().toBuilder().secretLastRotatedAt(now).updatedAt(now).build();
-    store.updateSubscription(new StoredSubscription(after, secrets));
+      return current.with(current.subscription().toBuilder().secretLastRotatedAt(now).updatedAt(now).build())
+          .withSecrets(secrets);
+    });
+    Subscription after = stored.subscription();
     return new CreatedSubscription(after, secret);
   }
 
   /**
-   * Sends a test event of {@code eventType} to this one subscription, whatever its filters: the
-   * catalog's example payload, with {@code "test": true} in the envelope.
+   * Sends a test event of {@code eventType} to this one subscription, whatever its filters and even
+   * while it is disabled: the catalog's example payload, with {@code "test": true} in the envelope.
    *
    * @throws WebhookValidationException {@code INVALID_EVENTS} when the catalog has no such type,
    *     {@code NOT_FOUND} when the subscription does not exist
@@ -182,7 +218,10 @@ public final class SubscriptionService {
     Instant now = clock.instant();
     JsonNode example = type.examplePayload();
     Envelope envelope = Envelope.of(Envelope.newId(clock), type.name(), now, example).asTest();
-    return store.publish(EventRecord.forOneSubscription(envelope.id(), tenantId, type.name(), now, envelope.toJson(), id));
+    PublishResult r = store.publish(
+        EventRecord.forOneSubscription(envelope.id(), tenantId, type.name(), now, envelope.toJson(), id));
+    wakeUp.run();
+    return r;
   }
 
   private StoredSubscription find(String tenantId, UUID id) {

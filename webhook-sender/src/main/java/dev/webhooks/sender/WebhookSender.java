@@ -74,10 +74,7 @@ public final class WebhookSender implements AutoCloseable {
     this.closeGrace = b.closeGrace;
     this.http = new HttpDeliverer(b.httpClient, b.urlPolicy, b.timeout, HttpDeliverer.DEFAULT_EXCERPT_BYTES,
         System::nanoTime);
-    RetryPolicy fallback = b.retryPolicy;
-    java.util.function.Function<Subscription, RetryPolicy> perSubscription = b.retryPolicyPerSubscription;
-    this.dispatcher = new Dispatcher(store, b.scheme, http,
-        s -> perSubscription == null ? fallback : java.util.Optional.ofNullable(perSubscription.apply(s)).orElse(fallback),
+    this.dispatcher = new Dispatcher(store, b.scheme, http, b.retryPolicy, b.retryPolicyPerSubscription,
         new EndpointHealth(b.circuitFailures, b.circuitOpenFor, MAX_CIRCUIT_PAUSE, b.ratePerSecond), b.disableAfter,
         clock, b.listener, new Dispatcher.Settings(b.workers, b.batchSize, b.lease, b.pollInterval, b.maxConcurrencyPerSubscription,
             USER_AGENT));
@@ -85,7 +82,8 @@ public final class WebhookSender implements AutoCloseable {
     Set<String> schemeHeaders = b.scheme.sign("msg_probe", Instant.EPOCH, new byte[0],
         java.util.List.of(WebhookSecret.generate())).keySet();
     SubscriptionValidator validator = new SubscriptionValidator(catalog, b.urlPolicy, schemeHeaders);
-    this.subscriptions = new SubscriptionService(store, validator, catalog, clock);
+    this.subscriptions = new SubscriptionService(store, validator, catalog, clock, dispatcher::wakeUp,
+        dispatcher::forget);
     this.deliveries = new DeliveryService(store, clock, dispatcher::wakeUp);
   }
 
@@ -133,6 +131,9 @@ public final class WebhookSender implements AutoCloseable {
   public PublishResult publish(String tenantId, String eventType, Object data, String idempotencyKey) {
     SubscriptionValidator.requireTenantId(tenantId);
     requireNonNull(data, "data == null");
+    if (eventType == null) {
+      throw new WebhookValidationException(ErrorCode.MISSING_REQUIRED_FIELD, "type", "the event type is required");
+    }
     if (!catalog.contains(eventType)) {
       throw new WebhookValidationException(ErrorCode.INVALID_EVENTS, "type", "the event type is not in the catalog");
     }
@@ -152,8 +153,8 @@ public final class WebhookSender implements AutoCloseable {
   }
 
   /**
-   * Attempts every delivery due now, on the calling thread's behalf, and returns when none is due:
-   * the number of attempts made. Tests drive retries with it and a controlled clock; applications
+   * Handles every delivery due now and returns when none is due: the number of deliveries attempted
+   * or deferred by their endpoint's health. Tests drive retries with it and a controlled clock; applications
    * that do not {@link #start()} background workers may call it from their own scheduler.
    */
   public int dispatchDueNow() {
@@ -161,9 +162,10 @@ public final class WebhookSender implements AutoCloseable {
   }
 
   /**
-   * Stops the workers gracefully: attempts in flight finish (up to the close grace), claims not yet
-   * attempted go back to the store, due at once. Nothing pending is lost; with the in-memory store
-   * it is kept until this object is gone.
+   * Stops the workers gracefully: attempts in flight finish (within the close grace), claims not
+   * yet attempted go back to the store, due at once; an attempt cut short by the shutdown is not
+   * counted. Nothing pending is lost; with the in-memory store it is kept until this object is
+   * gone. The sender cannot be started again.
    */
   @Override
   public void close() {
@@ -311,7 +313,7 @@ public final class WebhookSender implements AutoCloseable {
       return this;
     }
 
-    /** Attempts in flight at once to one subscription. Default 4. */
+    /** Attempts in flight at once to one subscription, per node (each node sharing a store has its own). Default 4. */
     public Builder maxConcurrencyPerSubscription(int max) {
       this.maxConcurrencyPerSubscription = atLeastOne(max, "maxConcurrencyPerSubscription");
       return this;

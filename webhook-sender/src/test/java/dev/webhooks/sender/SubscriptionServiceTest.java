@@ -25,6 +25,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
@@ -200,7 +201,7 @@ class SubscriptionServiceTest {
     service.create("t1", spec("https://example.com/y", "*"));
     PublishResult r = service.sendTest("t1", s.id(), "lookup.completed");
     assertEquals(1, r.deliveries());
-    List<ClaimedDelivery> claims = store.claimDue(clock.instant(), 10, Duration.ofSeconds(30));
+    List<ClaimedDelivery> claims = store.claimDue(clock.instant(), 10, Duration.ofSeconds(30), Set.of());
     assertEquals(1, claims.size());
     assertEquals(s.id(), claims.get(0).delivery().subscriptionId());
     Envelope e = Envelope.parse(claims.get(0).payload());

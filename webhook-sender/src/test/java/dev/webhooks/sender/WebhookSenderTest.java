@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
@@ -405,7 +406,7 @@ class WebhookSenderTest {
     assertEquals(4, all.size());
     assertEquals(1, all.stream().filter(d -> d.status() == DeliveryStatus.DELIVERED).count());
     // The three not attempted are pending and claimable now, not after their lease expires.
-    assertEquals(3, store.claimDue(Instant.now(), 10, Duration.ofSeconds(60)).size());
+    assertEquals(3, store.claimDue(Instant.now(), 10, Duration.ofSeconds(60), Set.of()).size());
     assertEquals(1, server.getRequestCount());
   }
 }

@@ -21,11 +21,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.HashSet;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +62,8 @@ public final class Dispatcher implements AutoCloseable {
   private final WebhookStore store;
   private final SignatureScheme scheme;
   private final HttpDeliverer http;
-  private final Function<Subscription, RetryPolicy> retryPolicies;
+  private final RetryPolicy defaultRetryPolicy;
+  private final Function<Subscription, RetryPolicy> retryPolicyChooser;
   private final EndpointHealth health;
   private final Duration disableAfter;
   private final Clock clock;
@@ -69,6 +73,8 @@ public final class Dispatcher implements AutoCloseable {
   private final Semaphore slots;
   private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final Map<String, WebhookKey> keys = new ConcurrentHashMap<>();
+  /** Subscriptions this node disabled: lanes stop sending to them at once. */
+  private final Set<UUID> disabledHere = ConcurrentHashMap.newKeySet();
   private final Object signal = new Object();
   private boolean woken; // guarded by signal
   private volatile boolean running;
@@ -77,17 +83,20 @@ public final class Dispatcher implements AutoCloseable {
   private Thread loop;
 
   /**
-   * @param retryPolicies the retry policy of each subscription (the sender's default, or its override)
+   * @param defaultRetryPolicy the sender's retry policy
+   * @param retryPolicyChooser a subscription's own policy, or {@code null} for the default; may be {@code null}
    * @param health admission per endpoint: circuit breaker and rate limit
    * @param disableAfter how long a subscription may fail without a success before it is disabled
    */
   public Dispatcher(WebhookStore store, SignatureScheme scheme, HttpDeliverer http,
-      Function<Subscription, RetryPolicy> retryPolicies, EndpointHealth health, Duration disableAfter,
+      RetryPolicy defaultRetryPolicy, Function<Subscription, RetryPolicy> retryPolicyChooser,
+      EndpointHealth health, Duration disableAfter,
       Clock clock, DeliveryListener listener, Settings settings) {
     this.store = requireNonNull(store, "store == null");
     this.scheme = requireNonNull(scheme, "scheme == null");
     this.http = requireNonNull(http, "http == null");
-    this.retryPolicies = requireNonNull(retryPolicies, "retryPolicies == null");
+    this.defaultRetryPolicy = requireNonNull(defaultRetryPolicy, "defaultRetryPolicy == null");
+    this.retryPolicyChooser = retryPolicyChooser;
     this.health = requireNonNull(health, "health == null");
     this.disableAfter = requireNonNull(disableAfter, "disableAfter == null");
     this.clock = requireNonNull(clock, "clock == null");
@@ -104,6 +113,9 @@ public final class Dispatcher implements AutoCloseable {
 
   /** Starts polling the store in the background. */
   public synchronized void start() {
+    if (closing) {
+      throw new IllegalStateException("closed");
+    }
     if (running) {
       return;
     }
@@ -127,7 +139,7 @@ public final class Dispatcher implements AutoCloseable {
         if (claimAndRun(null) == 0) {
           awaitSignal(settings.pollInterval());
         }
-      } catch (RuntimeException e) {
+      } catch (RuntimeException | LinkageError | AssertionError e) {
         log.warn("claiming due deliveries failed; trying again in {}", settings.pollInterval(), e);
         awaitSignal(settings.pollInterval());
       }
@@ -154,12 +166,16 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Claims and attempts every delivery due now, batch after batch, waiting for each, until none is
-   * due. For tests (with a controlled clock) and for applications that drive dispatch themselves.
+   * Claims and handles every delivery due now, batch after batch, waiting for each, until none is
+   * due. For tests (with a controlled clock) and for applications that drive dispatch themselves
+   * instead of starting the background loop.
    *
-   * @return the number of attempts made
+   * @return the number of deliveries handled: attempted, or deferred by their endpoint's health
    */
   public int dispatchDue() {
+    if (closing) {
+      throw new IllegalStateException("closed");
+    }
     int total = 0;
     while (true) {
       CountDownLatch done = new CountDownLatch(1);
@@ -192,7 +208,14 @@ public final class Dispatcher implements AutoCloseable {
       return 0;
     }
     Instant now = clock.instant();
-    List<ClaimedDelivery> claims = store.claimDue(now, free, settings.lease());
+    // Endpoints at their cap are skipped in the query, so their backlog never fills the batch.
+    Set<UUID> saturated = new HashSet<>();
+    inFlight.forEach((id, n) -> {
+      if (n.get() >= settings.maxConcurrencyPerSubscription()) {
+        saturated.add(id);
+      }
+    });
+    List<ClaimedDelivery> claims = store.claimDue(now, free, settings.lease(), saturated);
     Map<UUID, List<ClaimedDelivery>> bySubscription = new LinkedHashMap<>();
     for (ClaimedDelivery c : claims) {
       bySubscription.computeIfAbsent(c.delivery().subscriptionId(), k -> new ArrayList<>()).add(c);
@@ -224,40 +247,90 @@ public final class Dispatcher implements AutoCloseable {
     }
     for (List<ClaimedDelivery> lane : lanes) {
       slots.acquireUninterruptibly(lane.size());
-      UUID subscription = lane.get(0).delivery().subscriptionId();
-      inFlight.get(subscription).incrementAndGet();
-      pool.execute(() -> {
-        try {
-          for (ClaimedDelivery c : lane) {
-            try {
-              if (closing) {
-                store.release(c, clock.instant());
-                continue;
-              }
-              attempt(c);
-            } catch (RuntimeException e) {
-              // The lease expires and the delivery is claimed again: at least once, never lost.
-              log.warn("delivery {} attempt failed unexpectedly; it will be retried when its lease expires",
-                  c.delivery().id(), e);
-            } finally {
-              slots.release();
-            }
-          }
-        } finally {
-          inFlight.get(subscription).decrementAndGet();
-          if (remaining.decrementAndGet() == 0 && done != null) {
-            done.countDown();
-          }
-          wakeUp();
-        }
-      });
+      inFlight.get(lane.get(0).delivery().subscriptionId()).incrementAndGet();
+      Lane task = new Lane(lane, remaining, done);
+      try {
+        pool.execute(task);
+      } catch (RejectedExecutionException e) {
+        task.giveBack(); // closed in between: the claims go back, due at once
+      }
     }
     return total;
   }
 
   /**
+   * Runs a lane's claims one after the other. Whatever happens, every slot it holds is given back,
+   * its subscription's in-flight count is decremented, and claims it did not attempt go back to
+   * the store, due at once.
+   */
+  private final class Lane implements Runnable {
+    private final List<ClaimedDelivery> claims;
+    private final AtomicInteger remaining;
+    private final CountDownLatch done;
+    private int next;
+
+    Lane(List<ClaimedDelivery> claims, AtomicInteger remaining, CountDownLatch done) {
+      this.claims = claims;
+      this.remaining = remaining;
+      this.done = done;
+    }
+
+    @Override
+    public void run() {
+      try {
+        for (; next < claims.size(); next++) {
+          ClaimedDelivery c = claims.get(next);
+          try {
+            if (closing || disabledHere.contains(c.delivery().subscriptionId())) {
+              store.release(c, clock.instant()); // parked by the store if its endpoint is disabled
+            } else {
+              attempt(c);
+            }
+          } catch (RuntimeException e) {
+            // The lease expires and the delivery is claimed again: at least once, never lost.
+            log.warn("delivery {}: unexpected failure; it is retried when its lease expires", c.delivery().id(), e);
+          } finally {
+            slots.release();
+          }
+        }
+      } finally {
+        finish();
+      }
+    }
+
+    /** For a lane that never ran (the pool was closed): hands its claims back. */
+    void giveBack() {
+      for (; next < claims.size(); next++) {
+        try {
+          store.release(claims.get(next), clock.instant());
+        } catch (RuntimeException e) {
+          log.warn("delivery {}: could not be released; its lease will expire", claims.get(next).delivery().id(), e);
+        } finally {
+          slots.release();
+        }
+      }
+      finish();
+    }
+
+    private void finish() {
+      // An Error thrown mid-lane skips the loop's finally for the rest: give their slots back too.
+      if (next < claims.size()) {
+        slots.release(claims.size() - next - 1);
+        next = claims.size();
+      }
+      inFlight.get(claims.get(0).delivery().subscriptionId()).decrementAndGet();
+      if (remaining.decrementAndGet() == 0 && done != null) {
+        done.countDown();
+      }
+      wakeUp();
+    }
+  }
+
+  /**
    * One attempt: unless the endpoint's circuit is open or its rate used up (then the claim goes
    * back until then), sign with a fresh timestamp and every active secret, send, record, tell.
+   * Health is told the outcome of every admitted attempt, even when something later fails, so
+   * that a probe is never left hanging.
    */
   void attempt(ClaimedDelivery claim) {
     DeliveryRecord d = claim.delivery();
@@ -269,12 +342,25 @@ public final class Dispatcher implements AutoCloseable {
       log.debug("delivery {} deferred until {}: endpoint paused or rate-limited", d.id(), wait.get());
       return;
     }
-    Map<String, String> headers = new LinkedHashMap<>(
-        scheme.sign(d.eventId(), started, claim.payload(), keysOf(claim.subscription().activeSecrets(started))));
-    headers.put("content-type", "application/json");
-    headers.put("user-agent", settings.userAgent());
-    sub.headers().forEach(headers::putIfAbsent);
-    AttemptResult r = http.deliver(new DeliveryRequest(sub.url(), headers, claim.payload()));
+    AttemptResult r;
+    try {
+      Map<String, String> headers = new LinkedHashMap<>(
+          scheme.sign(d.eventId(), started, claim.payload(), keysOf(claim.subscription().activeSecrets(started))));
+      headers.put("content-type", "application/json");
+      headers.put("user-agent", settings.userAgent());
+      sub.headers().forEach(headers::putIfAbsent);
+      r = http.deliver(new DeliveryRequest(sub.url(), headers, claim.payload()));
+    } catch (RuntimeException e) {
+      health.onAbandoned(sub.id()); // not the endpoint's doing; frees the probe, if this was one
+      store.release(claim, clock.instant().plus(CAP_DEFERRAL));
+      throw e;
+    }
+    if (Thread.currentThread().isInterrupted() || closing && r.outcome() != AttemptResult.Outcome.SUCCESS) {
+      // Cut short by shutdown: not the receiver's failure. The claim goes back, no attempt counted.
+      health.onAbandoned(sub.id());
+      store.release(claim, clock.instant());
+      return;
+    }
 
     int number = d.attemptCount() + 1;
     AttemptRecord attempt = new AttemptRecord(d.id(), number, started, r.duration(), r.statusCode(),
@@ -290,7 +376,7 @@ public final class Dispatcher implements AutoCloseable {
         status = DeliveryStatus.FAILED;
         break;
       default:
-        Optional<Instant> retry = retryPolicies.apply(sub).nextAttempt(number, d.createdAt(), now, r.retryAfter());
+        Optional<Instant> retry = policyFor(sub).nextAttempt(number, d.createdAt(), now, r.retryAfter());
         status = retry.isPresent() ? DeliveryStatus.PENDING : DeliveryStatus.FAILED;
         next = retry.orElse(null);
     }
@@ -325,9 +411,31 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
+  /** The subscription's retry policy; a failing chooser falls back to the default, never loses the attempt. */
+  private RetryPolicy policyFor(Subscription sub) {
+    if (retryPolicyChooser != null) {
+      try {
+        RetryPolicy p = retryPolicyChooser.apply(sub);
+        if (p != null) {
+          return p;
+        }
+      } catch (RuntimeException e) {
+        log.warn("subscription {}: the retry policy chooser threw; using the default policy", sub.id(), e);
+      }
+    }
+    return defaultRetryPolicy;
+  }
+
+  /** Forgets what this node knows of an endpoint's health (deleted, or enabled again). */
+  public void forget(UUID subscription) {
+    health.forget(subscription);
+    disabledHere.remove(subscription);
+  }
+
   private void disable(Subscription sub, DisabledReason reason, Instant now) {
+    disabledHere.add(sub.id());
     if (store.disableSubscription(sub.tenantId(), sub.id(), reason, now)) {
-      log.info("subscription {} of tenant {} disabled: {}", sub.id(), sub.tenantId(), reason);
+      log.debug("subscription {} of tenant {} disabled: {}", sub.id(), sub.tenantId(), reason);
       health.forget(sub.id());
       Subscription disabled = sub.toBuilder().enabled(false).disabledReason(reason).updatedAt(now).build();
       tell(() -> listener.onSubscriptionDisabled(disabled, reason));
@@ -348,31 +456,38 @@ public final class Dispatcher implements AutoCloseable {
   private void tell(Runnable call) {
     try {
       call.run();
-    } catch (RuntimeException e) {
+    } catch (RuntimeException | LinkageError | AssertionError e) {
       log.warn("delivery listener threw; ignored", e);
     }
   }
 
   /**
-   * Stops claiming, lets attempts in flight finish (up to {@code grace}), and returns. Deliveries
-   * not attempted stay in the store: their leases expire and they are claimed again.
+   * Stops claiming, lets attempts in flight finish (within {@code grace} in all), hands claims not
+   * yet attempted back to the store, due at once, and returns. Afterwards {@link #start()} and
+   * {@link #dispatchDue()} throw.
    */
   public void close(Duration grace) {
+    long deadline = System.nanoTime() + grace.toNanos();
     closing = true;
     running = false;
     wakeUp();
     Thread l = loop;
     if (l != null) {
       try {
-        l.join(grace.toMillis() + 1);
+        l.join(Math.max(1, grace.toMillis()));
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
       }
     }
     pool.shutdown();
     try {
-      if (!pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS)) {
-        pool.shutdownNow();
+      if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+        for (Runnable never : pool.shutdownNow()) {
+          if (never instanceof Lane) {
+            ((Lane) never).giveBack();
+          }
+        }
+        pool.awaitTermination(1, TimeUnit.SECONDS); // interrupted attempts release their claims
       }
     } catch (InterruptedException e) {
       pool.shutdownNow();

@@ -113,6 +113,16 @@ public final class EndpointHealth {
     }
   }
 
+  /** An admitted attempt ended without a verdict on the endpoint (shutdown, a local error): a probe may go again. */
+  public void onAbandoned(UUID endpoint) {
+    State s = states.get(endpoint);
+    if (s != null) {
+      synchronized (s) {
+        s.probing = false;
+      }
+    }
+  }
+
   /** Whether the circuit of {@code endpoint} is open (or half-open) now. For tests and metrics. */
   public boolean isOpen(UUID endpoint) {
     State s = states.get(endpoint);

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 
@@ -68,6 +69,8 @@ public final class InMemoryWebhookStore implements WebhookStore {
     final List<AttemptRecord> attempts = new ArrayList<>(1);
     String leaseToken;
     Instant leaseExpiresAt;
+    /** A manual retry asked for while claimed: it wins over the claimant's outcome. */
+    Instant retryRequestedAt;
 
     Delivery(DeliveryRecord record, byte[] payload) {
       this.record = record;
@@ -85,7 +88,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
       throw new IllegalArgumentException("subscription " + s.id() + " already exists");
     }
     requireUniqueUrl(t, s);
-    t.subscriptions.put(s.id(), stored);
+    t.subscriptions.put(s.id(), stored.withVersion(1));
     t.byUrl.put(s.url().toString(), s.id());
     t.index.put(s.id(), s.filters());
   }
@@ -107,26 +110,34 @@ public final class InMemoryWebhookStore implements WebhookStore {
   }
 
   @Override
-  public synchronized void updateSubscription(StoredSubscription stored) {
-    Subscription s = requireNonNull(stored, "subscription == null").subscription();
-    Tenant t = tenants.get(s.tenantId());
-    StoredSubscription previous = t == null ? null : t.subscriptions.get(s.id());
+  public synchronized boolean updateSubscription(StoredSubscription stored) {
+    Subscription requested = requireNonNull(stored, "subscription == null").subscription();
+    Tenant t = tenants.get(requested.tenantId());
+    StoredSubscription previous = t == null ? null : t.subscriptions.get(requested.id());
     if (previous == null) {
       throw notFound("subscription");
     }
+    if (previous.version() != stored.version()) {
+      return false;
+    }
     Subscription old = previous.subscription();
+    // What the store maintains itself is never taken from the caller's copy.
+    Subscription s = requested.toBuilder().lastDeliveredAt(old.lastDeliveredAt().orElse(null)).build();
+    boolean reEnabled = s.enabled() && !old.enabled();
     if (!old.url().equals(s.url())) {
       requireUniqueUrl(t, s);
       t.byUrl.remove(old.url().toString());
       t.byUrl.put(s.url().toString(), s.id());
     }
-    t.subscriptions.put(s.id(), stored);
+    t.subscriptions.put(s.id(), new StoredSubscription(s, stored.secrets(),
+        reEnabled ? Optional.empty() : previous.failingSince(), previous.version() + 1));
     t.index.put(s.id(), s.filters());
     if (old.enabled() && !s.enabled()) {
       park(t, s.id());
-    } else if (!old.enabled() && s.enabled()) {
+    } else if (reEnabled) {
       unpark(t, s.id());
     }
+    return true;
   }
 
   @Override
@@ -163,7 +174,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
       return false;
     }
     Subscription disabled = stored.subscription().toBuilder().enabled(false).disabledReason(reason).updatedAt(at).build();
-    t.subscriptions.put(id, stored.with(disabled));
+    t.subscriptions.put(id, stored.with(disabled).withVersion(stored.version() + 1));
     park(t, id);
     return true;
   }
@@ -224,11 +235,9 @@ public final class InMemoryWebhookStore implements WebhookStore {
           event.type(), event.createdAt()), event.payload());
       deliveries.put(d.record.id(), d);
       t.deliveries.add(d);
-      if (t.subscriptions.get(target).subscription().enabled()) {
-        due.add(d);
-      } else {
-        t.parked.computeIfAbsent(target, k -> new ArrayList<>()).add(d); // a test event to a disabled endpoint
-      }
+      // Fan-out targets enabled subscriptions only; a test event goes even to a disabled one:
+      // that is how one checks a repaired endpoint before enabling it.
+      due.add(d);
     }
     event.idempotencyKey().ifPresent(k -> t.idempotency.put(k, event.id()));
     return new PublishResult(event.id(), targets.size(), false);
@@ -237,9 +246,10 @@ public final class InMemoryWebhookStore implements WebhookStore {
   // ---- dispatching
 
   @Override
-  public synchronized List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease) {
+  public synchronized List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip) {
     requireNonNull(now, "now == null");
     requireNonNull(lease, "lease == null");
+    requireNonNull(skip, "skip == null");
     if (limit < 1) {
       throw new IllegalArgumentException("limit < 1");
     }
@@ -251,8 +261,17 @@ public final class InMemoryWebhookStore implements WebhookStore {
       requeue(d);
     }
     List<ClaimedDelivery> out = new ArrayList<>(Math.min(limit, 64));
-    while (out.size() < limit && !due.isEmpty() && !due.first().record.nextAttemptAt().orElseThrow().isAfter(now)) {
-      Delivery d = due.pollFirst();
+    List<Delivery> taken = new ArrayList<>();
+    for (Delivery d : due) {
+      if (taken.size() >= limit || d.record.nextAttemptAt().orElseThrow().isAfter(now)) {
+        break;
+      }
+      if (!skip.contains(d.record.subscriptionId())) {
+        taken.add(d);
+      }
+    }
+    for (Delivery d : taken) {
+      due.remove(d);
       StoredSubscription sub = tenants.get(d.record.tenantId()).subscriptions.get(d.record.subscriptionId());
       d.leaseToken = Long.toString(++leaseCounter);
       d.leaseExpiresAt = now.plus(lease);
@@ -278,6 +297,11 @@ public final class InMemoryWebhookStore implements WebhookStore {
     leased.remove(d);
     d.leaseToken = null;
     d.leaseExpiresAt = null;
+    if (d.retryRequestedAt != null && status != DeliveryStatus.DELIVERED) {
+      status = DeliveryStatus.PENDING;
+      nextAttemptAt = d.retryRequestedAt;
+    }
+    d.retryRequestedAt = null;
     d.attempts.add(attempt);
     Instant end = attempt.startedAt().plus(attempt.duration());
     DeliveryRecord r = d.record;
@@ -309,9 +333,12 @@ public final class InMemoryWebhookStore implements WebhookStore {
       leased.remove(d);
       d.leaseToken = null;
       d.leaseExpiresAt = null;
+      Instant at = d.retryRequestedAt != null && d.retryRequestedAt.isBefore(dueAt) ? d.retryRequestedAt : dueAt;
+      d.retryRequestedAt = null;
       DeliveryRecord r = d.record;
-      d.record = new DeliveryRecord(r.id(), r.tenantId(), r.subscriptionId(), r.eventId(), r.eventType(), r.status(),
-          r.attemptCount(), r.createdAt(), Optional.of(dueAt), r.deliveredAt(), r.lastHttpStatus(), r.lastError());
+      d.record = new DeliveryRecord(r.id(), r.tenantId(), r.subscriptionId(), r.eventId(), r.eventType(),
+          DeliveryStatus.PENDING, r.attemptCount(), r.createdAt(), Optional.of(at), r.deliveredAt(), r.lastHttpStatus(),
+          r.lastError());
       requeue(d);
     }
   }
@@ -415,7 +442,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
     return n;
   }
 
-  /** Pending again at {@code at}; a delivery that is claimed right now keeps its claim and is moved when it reports. */
+  /** Pending again at {@code at}; a claimed delivery keeps its claim, and the request outlives its outcome. */
   private void reschedule(Delivery d, Instant at) {
     removeFromDue(d);
     Tenant t = tenants.get(d.record.tenantId());
@@ -429,6 +456,8 @@ public final class InMemoryWebhookStore implements WebhookStore {
         r.lastError());
     if (d.leaseToken == null) {
       requeue(d);
+    } else {
+      d.retryRequestedAt = at;
     }
   }
 

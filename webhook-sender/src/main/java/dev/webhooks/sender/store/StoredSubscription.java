@@ -9,14 +9,18 @@ import java.util.Optional;
 
 /**
  * A subscription as the store keeps it: its public view, the secrets it signs with (newest
- * first), and since when it has been failing without a success in between, which the store keeps
- * up to date as attempts are recorded. Immutable; {@code toString()} shows no secret.
+ * first), since when it has been failing without a success in between (kept up to date by the
+ * store as attempts are recorded), and a version that every update and disable increments, so
+ * that a read-modify-write can detect a change made in between. Immutable; {@code toString()}
+ * shows no secret.
  *
  * @param subscription the public view
  * @param secrets at least one; the first is the current one
  * @param failingSince the start of the current run of failed attempts, if the last attempt failed
+ * @param version the store's version of this record; 0 for a record not stored yet
  */
-public record StoredSubscription(Subscription subscription, List<SigningSecret> secrets, Optional<Instant> failingSince) {
+public record StoredSubscription(Subscription subscription, List<SigningSecret> secrets, Optional<Instant> failingSince,
+    long version) {
   public StoredSubscription {
     requireNonNull(subscription, "subscription == null");
     secrets = List.copyOf(requireNonNull(secrets, "secrets == null"));
@@ -26,9 +30,9 @@ public record StoredSubscription(Subscription subscription, List<SigningSecret> 
     }
   }
 
-  /** A subscription that is not failing. */
+  /** A new subscription, not failing and not stored yet. */
   public StoredSubscription(Subscription subscription, List<SigningSecret> secrets) {
-    this(subscription, secrets, Optional.empty());
+    this(subscription, secrets, Optional.empty(), 0);
   }
 
   /** The secrets that still sign at {@code now}, newest first. */
@@ -36,13 +40,23 @@ public record StoredSubscription(Subscription subscription, List<SigningSecret> 
     return secrets.stream().filter(s -> s.isActive(now)).toList();
   }
 
-  /** This record with another public view, the same secrets and failure state. */
+  /** This record with another public view; secrets, failure state and version kept. */
   public StoredSubscription with(Subscription updated) {
-    return new StoredSubscription(updated, secrets, failingSince);
+    return new StoredSubscription(updated, secrets, failingSince, version);
   }
 
-  /** This record with another failure state. */
+  /** This record with other secrets; the rest kept. */
+  public StoredSubscription withSecrets(List<SigningSecret> replaced) {
+    return new StoredSubscription(subscription, replaced, failingSince, version);
+  }
+
+  /** This record with another failure state; the rest kept. */
   public StoredSubscription withFailingSince(Optional<Instant> since) {
-    return new StoredSubscription(subscription, secrets, since);
+    return new StoredSubscription(subscription, secrets, since, version);
+  }
+
+  /** This record at another version; the rest kept. For stores. */
+  public StoredSubscription withVersion(long newVersion) {
+    return new StoredSubscription(subscription, secrets, failingSince, newVersion);
   }
 }

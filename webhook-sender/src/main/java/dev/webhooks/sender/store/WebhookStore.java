@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -22,15 +23,15 @@ import java.util.UUID;
  * claimant at a time, for the length of a lease; a node that dies loses its leases when they expire
  * and another node claims the deliveries again.
  *
- * <p>Implementations: {@link InMemoryWebhookStore} (the default: fast, lost on restart) and the
- * JDBC stores. All pass the same contract tests.
+ * <p>Implementations: {@link InMemoryWebhookStore} (the default: fast, lost on restart); durable
+ * JDBC stores follow on the same contract tests.
  */
 public interface WebhookStore extends AutoCloseable {
 
   // ---- subscriptions
 
   /**
-   * Adds a subscription.
+   * Adds a subscription, at version 1.
    *
    * @throws dev.webhooks.core.WebhookValidationException {@code DUPLICATE_WEBHOOK} (field
    *     {@code url}) when the tenant already has a subscription with this URL
@@ -43,20 +44,24 @@ public interface WebhookStore extends AutoCloseable {
   Page<Subscription> listSubscriptions(String tenantId, PageRequest page);
 
   /**
-   * Replaces a subscription (its view and secrets) with the same tenant and id.
+   * Replaces a subscription's view and secrets if its version is still {@code subscription.version()},
+   * and increments the version. What the store maintains itself is kept: {@code lastDeliveredAt} and
+   * {@code failingSince} (the latter cleared when the update enables a disabled subscription).
    *
+   * @return {@code false}, changing nothing, when the stored version differs: another update came
+   *     first; read again and retry
    * @throws dev.webhooks.core.WebhookValidationException {@code NOT_FOUND} when absent, or
    *     {@code DUPLICATE_WEBHOOK} when the new URL is another subscription's of the tenant
    */
-  void updateSubscription(StoredSubscription subscription);
+  boolean updateSubscription(StoredSubscription subscription);
 
   /** Deletes a subscription with its deliveries and their attempts; {@code false} when absent. */
   boolean deleteSubscription(String tenantId, UUID id);
 
   /**
-   * Disables a subscription for {@code reason} unless it is already disabled; pending deliveries
-   * are kept (a re-enabled subscription receives them). {@code false} when absent or already
-   * disabled.
+   * Disables a subscription for {@code reason} unless it is already disabled, incrementing its
+   * version; pending deliveries are kept (a re-enabled subscription receives them). {@code false}
+   * when absent or already disabled.
    */
   boolean disableSubscription(String tenantId, UUID id, DisabledReason reason, Instant at);
 
@@ -74,16 +79,20 @@ public interface WebhookStore extends AutoCloseable {
 
   /**
    * Claims up to {@code limit} pending deliveries due at {@code now}, oldest due first, whose
-   * subscriptions are enabled and that no unexpired lease holds, each until {@code now + lease}.
+   * subscriptions are enabled and not in {@code skip}, and that no unexpired lease holds, each
+   * until {@code now + lease}. The dispatcher skips endpoints it cannot serve now (at their
+   * concurrency cap, circuit open), so that their backlog never crowds out other endpoints.
    */
-  List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease);
+  List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip);
 
   /**
    * Records an attempt of a claimed delivery and its new state, and releases the claim: with
    * {@code PENDING}, due again at {@code nextAttemptAt}. With {@code DELIVERED}, the subscription's
    * {@code lastDeliveredAt} becomes the attempt's end and its {@code failingSince} is cleared;
-   * otherwise its {@code failingSince} becomes the attempt's start unless already set. Does nothing
-   * and answers {@code false} when the lease was lost (expired and claimed by another) or the
+   * otherwise its {@code failingSince} becomes the attempt's start unless already set. A manual
+   * {@link #retryDelivery} made while the delivery was claimed wins over any outcome but
+   * {@code DELIVERED}: the delivery stays pending, due at the requested time. Does nothing and
+   * answers {@code false} when the lease was lost (expired and claimed by another) or the
    * delivery was deleted.
    */
   boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status, Instant nextAttemptAt);
@@ -105,8 +114,9 @@ public interface WebhookStore extends AutoCloseable {
   List<AttemptRecord> listAttempts(String tenantId, UUID deliveryId);
 
   /**
-   * Makes a delivery pending again, due at {@code at}, whatever its state; {@code false} when
-   * absent. Its attempt count is kept, and further retries follow the policy from there.
+   * Makes a delivery pending again, due at {@code at}, whatever its state, also while it is
+   * claimed (the claimant's outcome then does not undo it); {@code false} when absent. Its attempt
+   * count is kept, and further retries follow the policy from there.
    */
   boolean retryDelivery(String tenantId, UUID deliveryId, Instant at);
 

@@ -58,10 +58,11 @@ abstract class WebhookStoreContract {
     return new StoredSubscription(s, List.of(SigningSecret.current("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw")));
   }
 
+  /** Creates a subscription and returns it as stored (at version 1). */
   StoredSubscription created(String tenant, String url, String... filters) {
     StoredSubscription s = subscription(tenant, url, filters);
     store.createSubscription(s);
-    return s;
+    return store.findSubscription(tenant, s.subscription().id()).orElseThrow();
   }
 
   PublishResult publish(String tenant, String type, Instant at) {
@@ -85,8 +86,8 @@ abstract class WebhookStoreContract {
 
     StoredSubscription changed = a.with(a.subscription().toBuilder().url(URI.create("https://c.example.com/x"))
         .description("moved").updatedAt(T0.plusSeconds(5)).build());
-    store.updateSubscription(changed);
-    assertEquals(changed, store.findSubscription("t1", a.subscription().id()).orElseThrow());
+    assertTrue(store.updateSubscription(changed));
+    assertEquals(changed.withVersion(2), store.findSubscription("t1", a.subscription().id()).orElseThrow());
     // The old URL is free again.
     created("t1", "https://a.example.com/hook", "*");
 
@@ -150,7 +151,7 @@ abstract class WebhookStoreContract {
     created("t1", "https://c.example.com/", "apikey.created");
     StoredSubscription prefix = created("t1", "https://d.example.com/", "survey.*");
     StoredSubscription off = created("t1", "https://e.example.com/", "*");
-    store.updateSubscription(off.with(off.subscription().toBuilder().enabled(false).build()));
+    assertTrue(store.updateSubscription(off.with(off.subscription().toBuilder().enabled(false).build())));
     created("t2", "https://a.example.com/", "*");
 
     assertEquals(2, publish("t1", "lookup.completed", T0).deliveries());
@@ -195,13 +196,13 @@ abstract class WebhookStoreContract {
     publish("t1", "lookup.completed", T0.plusSeconds(2));
     publish("t1", "lookup.completed", T0.plusSeconds(1));
     publish("t1", "lookup.completed", T0.plusSeconds(60));
-    List<ClaimedDelivery> first = store.claimDue(T0.plusSeconds(10), 1, LEASE);
+    List<ClaimedDelivery> first = store.claimDue(T0.plusSeconds(10), 1, LEASE, Set.of());
     assertEquals(1, first.size());
     assertEquals(T0.plusSeconds(1), first.get(0).delivery().createdAt());
-    List<ClaimedDelivery> rest = store.claimDue(T0.plusSeconds(10), 10, LEASE);
+    List<ClaimedDelivery> rest = store.claimDue(T0.plusSeconds(10), 10, LEASE, Set.of());
     assertEquals(1, rest.size());
     assertEquals(T0.plusSeconds(2), rest.get(0).delivery().createdAt());
-    assertTrue(store.claimDue(T0.plusSeconds(10), 10, LEASE).isEmpty());
+    assertTrue(store.claimDue(T0.plusSeconds(10), 10, LEASE, Set.of()).isEmpty());
     assertEquals("{\"id\":\"msg_1\"}", new String(rest.get(0).payload(), StandardCharsets.UTF_8));
   }
 
@@ -209,7 +210,7 @@ abstract class WebhookStoreContract {
   void claim_carriesTheSubscriptionWithItsSecrets() {
     StoredSubscription a = created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    ClaimedDelivery c = store.claimDue(T0, 10, LEASE).get(0);
+    ClaimedDelivery c = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
     assertEquals(a, c.subscription());
     assertEquals(T0.plus(LEASE), c.leaseExpiresAt());
   }
@@ -218,9 +219,9 @@ abstract class WebhookStoreContract {
   void expiredLease_claimedAgain_andTheStaleHolderCannotReport() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    ClaimedDelivery stale = store.claimDue(T0, 10, LEASE).get(0);
-    assertTrue(store.claimDue(T0.plusSeconds(29), 10, LEASE).isEmpty());
-    ClaimedDelivery fresh = store.claimDue(T0.plusSeconds(30), 10, LEASE).get(0);
+    ClaimedDelivery stale = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
+    assertTrue(store.claimDue(T0.plusSeconds(29), 10, LEASE, Set.of()).isEmpty());
+    ClaimedDelivery fresh = store.claimDue(T0.plusSeconds(30), 10, LEASE, Set.of()).get(0);
     assertEquals(stale.delivery().id(), fresh.delivery().id());
     assertNotEquals(stale.leaseToken(), fresh.leaseToken());
     assertFalse(store.recordAttempt(stale, attempt(stale, T0, 200), DeliveryStatus.DELIVERED, null));
@@ -232,15 +233,15 @@ abstract class WebhookStoreContract {
   void recordAttempt_pending_dueAgainAtTheNextTime_withAttemptCounted() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    ClaimedDelivery c = store.claimDue(T0, 10, LEASE).get(0);
+    ClaimedDelivery c = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
     assertTrue(store.recordAttempt(c, attempt(c, T0, 503), DeliveryStatus.PENDING, T0.plusSeconds(5)));
     DeliveryRecord r = store.findDelivery("t1", c.delivery().id()).orElseThrow();
     assertEquals(DeliveryStatus.PENDING, r.status());
     assertEquals(1, r.attemptCount());
     assertEquals(Optional.of(503), r.lastHttpStatus());
     assertEquals(Optional.of("HTTP 503"), r.lastError());
-    assertTrue(store.claimDue(T0.plusSeconds(4), 10, LEASE).isEmpty());
-    ClaimedDelivery again = store.claimDue(T0.plusSeconds(5), 10, LEASE).get(0);
+    assertTrue(store.claimDue(T0.plusSeconds(4), 10, LEASE, Set.of()).isEmpty());
+    ClaimedDelivery again = store.claimDue(T0.plusSeconds(5), 10, LEASE, Set.of()).get(0);
     assertEquals(1, again.delivery().attemptCount());
   }
 
@@ -248,7 +249,7 @@ abstract class WebhookStoreContract {
   void recordAttempt_delivered_setsDeliveredAtAndTheSubscriptionsLastDeliveredAt() {
     StoredSubscription a = created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    ClaimedDelivery c = store.claimDue(T0, 10, LEASE).get(0);
+    ClaimedDelivery c = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
     store.recordAttempt(c, attempt(c, T0, 204), DeliveryStatus.DELIVERED, null);
     DeliveryRecord r = store.findDelivery("t1", c.delivery().id()).orElseThrow();
     assertEquals(DeliveryStatus.DELIVERED, r.status());
@@ -256,21 +257,21 @@ abstract class WebhookStoreContract {
     assertEquals(Optional.empty(), r.nextAttemptAt());
     assertEquals(Optional.of(T0.plusMillis(20)),
         store.findSubscription("t1", a.subscription().id()).orElseThrow().subscription().lastDeliveredAt());
-    assertTrue(store.claimDue(T0.plusSeconds(600), 10, LEASE).isEmpty());
+    assertTrue(store.claimDue(T0.plusSeconds(600), 10, LEASE, Set.of()).isEmpty());
   }
 
   @Test
   void release_dueAgainAtTheGivenTimeWithoutAnAttempt() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    ClaimedDelivery c = store.claimDue(T0, 10, LEASE).get(0);
+    ClaimedDelivery c = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
     store.release(c, T0.plusSeconds(2));
-    assertTrue(store.claimDue(T0.plusSeconds(1), 10, LEASE).isEmpty());
-    ClaimedDelivery again = store.claimDue(T0.plusSeconds(2), 10, LEASE).get(0);
+    assertTrue(store.claimDue(T0.plusSeconds(1), 10, LEASE, Set.of()).isEmpty());
+    ClaimedDelivery again = store.claimDue(T0.plusSeconds(2), 10, LEASE, Set.of()).get(0);
     assertEquals(0, again.delivery().attemptCount());
     assertTrue(store.listAttempts("t1", c.delivery().id()).isEmpty());
     store.release(c, T0); // a stale claim changes nothing
-    assertTrue(store.claimDue(T0.plusSeconds(2), 10, LEASE).isEmpty());
+    assertTrue(store.claimDue(T0.plusSeconds(2), 10, LEASE, Set.of()).isEmpty());
   }
 
   @Test
@@ -281,12 +282,75 @@ abstract class WebhookStoreContract {
     assertFalse(store.disableSubscription("t1", a.subscription().id(), DisabledReason.FAILING, T0));
     Subscription disabled = store.findSubscription("t1", a.subscription().id()).orElseThrow().subscription();
     assertEquals(Optional.of(DisabledReason.FAILING), disabled.disabledReason());
-    assertTrue(store.claimDue(T0.plusSeconds(60), 10, LEASE).isEmpty());
+    assertTrue(store.claimDue(T0.plusSeconds(60), 10, LEASE, Set.of()).isEmpty());
     assertEquals(1, store.listDeliveries("t1", DeliveryQuery.builder().status(DeliveryStatus.PENDING).build()).items().size());
 
-    store.updateSubscription(new StoredSubscription(
-        disabled.toBuilder().enabled(true).disabledReason(null).build(), a.secrets()));
-    assertEquals(1, store.claimDue(T0.plusSeconds(60), 10, LEASE).size());
+    StoredSubscription current = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertTrue(store.updateSubscription(current.with(disabled.toBuilder().enabled(true).disabledReason(null).build())));
+    assertEquals(1, store.claimDue(T0.plusSeconds(60), 10, LEASE, Set.of()).size());
+  }
+
+  @Test
+  void updateSubscription_fromAStaleCopy_changesNothing() {
+    StoredSubscription a = created("t1", "https://a.example.com/", "*");
+    // The dispatcher disables it (a 410) after the management API read it.
+    assertTrue(store.disableSubscription("t1", a.subscription().id(), DisabledReason.ENDPOINT_GONE, T0));
+    StoredSubscription stale = a.with(a.subscription().toBuilder().description("edited").build());
+    assertFalse(store.updateSubscription(stale));
+    StoredSubscription now = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertEquals(Optional.of(DisabledReason.ENDPOINT_GONE), now.subscription().disabledReason());
+    assertEquals(3, store.findSubscription("t1", a.subscription().id()).map(s -> {
+      store.updateSubscription(s.with(s.subscription().toBuilder().description("edited").build()));
+      return store.findSubscription("t1", a.subscription().id()).orElseThrow().version();
+    }).orElseThrow());
+  }
+
+  @Test
+  void updateSubscription_keepsWhatTheStoreMaintains_andReEnablingClearsTheFailureRun() {
+    StoredSubscription a = created("t1", "https://a.example.com/", "*");
+    publish("t1", "lookup.completed", T0);
+    publish("t1", "lookup.completed", T0);
+    List<ClaimedDelivery> claims = store.claimDue(T0, 2, LEASE, Set.of());
+    store.recordAttempt(claims.get(0), attempt(claims.get(0), T0, 200), DeliveryStatus.DELIVERED, null);
+    store.recordAttempt(claims.get(1), attempt(claims.get(1), T0.plusSeconds(1), 500), DeliveryStatus.PENDING,
+        T0.plusSeconds(60));
+    // A copy read before those attempts does not erase their effects.
+    assertTrue(store.updateSubscription(a.with(a.subscription().toBuilder().description("x").build())));
+    StoredSubscription s = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertEquals(Optional.of(T0.plusMillis(20)), s.subscription().lastDeliveredAt());
+    assertEquals(Optional.of(T0.plusSeconds(1)), s.failingSince());
+
+    assertTrue(store.disableSubscription("t1", a.subscription().id(), DisabledReason.MANUAL, T0));
+    StoredSubscription off = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertTrue(store.updateSubscription(off.with(off.subscription().toBuilder().enabled(true).disabledReason(null).build())));
+    assertEquals(Optional.empty(), store.findSubscription("t1", a.subscription().id()).orElseThrow().failingSince());
+  }
+
+  @Test
+  void retryDelivery_whileClaimed_winsOverAFailedOutcome() {
+    created("t1", "https://a.example.com/", "*");
+    publish("t1", "lookup.completed", T0);
+    ClaimedDelivery c = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
+    assertTrue(store.retryDelivery("t1", c.delivery().id(), T0.plusSeconds(1)));
+    assertTrue(store.recordAttempt(c, attempt(c, T0, 500), DeliveryStatus.FAILED, null));
+    DeliveryRecord r = store.findDelivery("t1", c.delivery().id()).orElseThrow();
+    assertEquals(DeliveryStatus.PENDING, r.status());
+    assertEquals(Optional.of(T0.plusSeconds(1)), r.nextAttemptAt());
+    assertEquals(1, store.claimDue(T0.plusSeconds(1), 10, LEASE, Set.of()).size());
+  }
+
+  @Test
+  void claimDue_skipsTheGivenSubscriptions_withoutLosingTheirTurn() {
+    StoredSubscription busy = created("t1", "https://a.example.com/", "lookup.completed");
+    created("t1", "https://b.example.com/", "apikey.created");
+    for (int i = 0; i < 5; i++) {
+      publish("t1", "lookup.completed", T0);
+    }
+    publish("t1", "apikey.created", T0.plusSeconds(1));
+    List<ClaimedDelivery> claims = store.claimDue(T0.plusSeconds(1), 2, LEASE, Set.of(busy.subscription().id()));
+    assertEquals(1, claims.size());
+    assertEquals("apikey.created", claims.get(0).delivery().eventType());
+    assertEquals(2, store.claimDue(T0.plusSeconds(1), 2, LEASE, Set.of()).size());
   }
 
   @Test
@@ -294,7 +358,7 @@ abstract class WebhookStoreContract {
     StoredSubscription a = created("t1", "https://a.example.com/", "*");
     created("t1", "https://b.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    List<ClaimedDelivery> claims = store.claimDue(T0, 10, LEASE);
+    List<ClaimedDelivery> claims = store.claimDue(T0, 10, LEASE, Set.of());
     ClaimedDelivery ofA = claims.stream().filter(c -> c.subscription().equals(a)).findFirst().orElseThrow();
     assertTrue(store.deleteSubscription("t1", a.subscription().id()));
     assertFalse(store.recordAttempt(ofA, attempt(ofA, T0, 200), DeliveryStatus.DELIVERED, null));
@@ -309,14 +373,14 @@ abstract class WebhookStoreContract {
     publish("t1", "lookup.completed", T0);
     publish("t1", "lookup.completed", T0);
     publish("t1", "lookup.completed", T0);
-    List<ClaimedDelivery> claims = store.claimDue(T0, 2, LEASE);
+    List<ClaimedDelivery> claims = store.claimDue(T0, 2, LEASE, Set.of());
     store.recordAttempt(claims.get(0), attempt(claims.get(0), T0, 200), DeliveryStatus.DELIVERED, null);
     store.recordAttempt(claims.get(1), attempt(claims.get(1), T0, 500), DeliveryStatus.FAILED, null);
     UUID id = a.subscription().id();
     assertTrue(store.disableSubscription("t1", id, DisabledReason.MANUAL, T0));
     assertTrue(store.retryDelivery("t1", claims.get(0).delivery().id(), T0));
     assertEquals(1, store.recoverFailed("t1", id, T0, T0));
-    assertTrue(store.claimDue(T0, 10, LEASE).isEmpty());
+    assertTrue(store.claimDue(T0, 10, LEASE, Set.of()).isEmpty());
     assertTrue(store.deleteSubscription("t1", id));
     assertTrue(store.listDeliveries("t1", DeliveryQuery.all()).items().isEmpty());
   }
@@ -331,7 +395,7 @@ abstract class WebhookStoreContract {
       publish("t1", "lookup.completed", T0.plusSeconds(i));
     }
     publish("t1", "apikey.created", T0.plusSeconds(10));
-    ClaimedDelivery c = store.claimDue(T0, 1, LEASE).get(0);
+    ClaimedDelivery c = store.claimDue(T0, 1, LEASE, Set.of()).get(0);
     store.recordAttempt(c, attempt(c, T0, 500), DeliveryStatus.FAILED, null);
 
     assertEquals(7, store.listDeliveries("t1", DeliveryQuery.all()).items().size());
@@ -356,11 +420,11 @@ abstract class WebhookStoreContract {
   void retryDelivery_failedBecomesPendingAndClaimable() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    ClaimedDelivery c = store.claimDue(T0, 10, LEASE).get(0);
+    ClaimedDelivery c = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
     store.recordAttempt(c, attempt(c, T0, 500), DeliveryStatus.FAILED, null);
     assertFalse(store.retryDelivery("t2", c.delivery().id(), T0));
     assertTrue(store.retryDelivery("t1", c.delivery().id(), T0.plusSeconds(1)));
-    ClaimedDelivery again = store.claimDue(T0.plusSeconds(1), 10, LEASE).get(0);
+    ClaimedDelivery again = store.claimDue(T0.plusSeconds(1), 10, LEASE, Set.of()).get(0);
     assertEquals(1, again.delivery().attemptCount());
   }
 
@@ -370,11 +434,11 @@ abstract class WebhookStoreContract {
     created("t1", "https://b.example.com/", "*");
     publish("t1", "lookup.completed", T0);
     publish("t1", "lookup.completed", T0.plusSeconds(100));
-    for (ClaimedDelivery c : store.claimDue(T0.plusSeconds(100), 10, LEASE)) {
+    for (ClaimedDelivery c : store.claimDue(T0.plusSeconds(100), 10, LEASE, Set.of())) {
       store.recordAttempt(c, attempt(c, T0.plusSeconds(100), 500), DeliveryStatus.FAILED, null);
     }
     assertEquals(1, store.recoverFailed("t1", a.subscription().id(), T0.plusSeconds(50), T0.plusSeconds(200)));
-    List<ClaimedDelivery> again = store.claimDue(T0.plusSeconds(200), 10, LEASE);
+    List<ClaimedDelivery> again = store.claimDue(T0.plusSeconds(200), 10, LEASE, Set.of());
     assertEquals(1, again.size());
     assertEquals(a.subscription().id(), again.get(0).delivery().subscriptionId());
     assertEquals(0, store.recoverFailed("t2", a.subscription().id(), T0, T0));
