@@ -21,7 +21,7 @@ import java.util.function.DoubleSupplier;
  *     .newBuilder().maxAttempts(12).maxAge(Duration.ofDays(2)).jitter(0.2).build();
  * }</pre>
  *
- * <p>A {@code Retry-After} answer (429, 503) postpones the next attempt to at least that long,
+ * <p>A {@code Retry-After} answer (429, 502, 503, 504) postpones the next attempt to at least that long,
  * clamped to {@link Builder#maxRetryAfter} (default 1 hour) so that a receiver cannot park a
  * delivery for days.
  */
