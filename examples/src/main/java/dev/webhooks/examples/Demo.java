@@ -1,142 +1,207 @@
 package dev.webhooks.examples;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.webhooks.core.event.Envelope;
-import dev.webhooks.core.event.EventCatalog;
-import dev.webhooks.core.secret.WebhookSecret;
-import dev.webhooks.core.signature.SignatureScheme;
-import dev.webhooks.core.signature.WebhookVerificationException;
-import dev.webhooks.verifier.ReplayGuard;
-import dev.webhooks.verifier.VerifiedWebhook;
-import dev.webhooks.verifier.WebhookVerifier;
+import dev.webhooks.core.subscription.SubscriptionSpec;
+import dev.webhooks.core.url.UrlPolicy;
+import dev.webhooks.examples.DemoReceiver.Behaviour;
+import dev.webhooks.sender.CreatedSubscription;
+import dev.webhooks.sender.RetryPolicy;
+import dev.webhooks.sender.WebhookSender;
 import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
-import java.util.function.Supplier;
+import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
 /**
- * The README's demo: signs one event as a sender would, then verifies it as a receiver would, and
- * shows that each kind of tampering is refused for the right reason.
+ * The README's demo: a SaaS backend offering webhooks to three tenants. Three local receivers (a
+ * healthy one, a flaky one, one that answers 410 Gone) verify every request; six subscriptions;
+ * a burst of events; progress while the sender delivers; then a summary of deliveries and attempts
+ * from the sender's delivery log beside the receivers' own counts. Exits non-zero unless every
+ * delivery to the healthy and flaky receivers arrived and every request verified.
  *
  * <pre>{@code mvn -B -q -pl examples -am compile exec:java}</pre>
  */
 public final class Demo {
+  static final int EVENTS = 400;
+  static final Duration TIMEOUT = Duration.ofSeconds(30);
+  static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
+  private static final List<String> TENANTS = List.of("acme", "globex", "initech");
+
   private final PrintStream out;
-  private int failures;
 
   Demo(PrintStream out) {
     this.out = out;
   }
 
   public static void main(String[] args) throws Exception {
-    Demo demo = new Demo(System.out);
-    demo.run();
-    if (demo.failures > 0) {
+    if (!new Demo(System.out).run().success()) {
       System.exit(1);
     }
   }
 
-  /** Runs every check; returns the number that did not behave as expected. */
-  int run() throws Exception {
-    Instant now = Instant.parse("2026-05-02T12:00:00Z");
-    Clock clock = Clock.fixed(now, ZoneOffset.UTC);
-    ObjectMapper json = new ObjectMapper();
-
-    // Sender side: the application's catalog, a tenant's endpoint secret, one event.
-    EventCatalog catalog = EventCatalog.builder()
-        .event("lookup.completed", "An email lookup finished", json.readTree("{\"email\":\"jane@example.com\"}"))
-        .declared("credits.exhausted", "Workspace credits are used up", json.readTree("{\"workspace\":\"ws_1\"}"))
-        .build();
-    WebhookSecret secret = WebhookSecret.generate();
-    Envelope event = Envelope.of(Envelope.newId(clock), "lookup.completed", now,
-        catalog.find("lookup.completed").orElseThrow().examplePayload());
-    byte[] body = event.toJson();
-    Map<String, String> headers = SignatureScheme.standardWebhooks().sign(event.id(), now, body, List.of(secret));
-
-    out.println("Sender signed " + event.type() + " (" + body.length + " bytes) with Standard Webhooks:");
-    headers.forEach((k, v) -> out.println("  " + k + ": " + (k.endsWith("signature") ? v.substring(0, 12) + "…" : v)));
-    out.println("  body: " + new String(body, StandardCharsets.UTF_8));
-    out.println();
-
-    // Receiver side: one verifier, built once, shared by every request.
-    WebhookVerifier verifier = WebhookVerifier.builder()
-        .secret(secret.encoded())
-        .tolerance(Duration.ofMinutes(5))
-        .replayGuard(ReplayGuard.inMemory())
-        .clock(clock)
-        .build();
-
-    out.println("Receiver checks:");
-    check("genuine request verifies", () -> {
-      VerifiedWebhook hook = verifier.verify(multi(headers), body);
-      return "id " + hook.id().orElseThrow() + ", type " + hook.json().get("type").asText();
-    }, null);
-    check("same request again is a replay", () -> verifier.verify(multi(headers), body),
-        WebhookVerificationException.Reason.REPLAYED);
-    byte[] tampered = new String(body, StandardCharsets.UTF_8).replace("jane", "john").getBytes(StandardCharsets.UTF_8);
-    check("tampered body is refused", () -> fresh(verifier).verify(multi(headers), tampered),
-        WebhookVerificationException.Reason.NO_MATCHING_SIGNATURE);
-    Map<String, String> otherId = new LinkedHashMap<>(headers);
-    otherId.put("webhook-id", "msg_forged");
-    check("changed webhook-id is refused", () -> fresh(verifier).verify(multi(otherId), body),
-        WebhookVerificationException.Reason.NO_MATCHING_SIGNATURE);
-    check("wrong secret is refused", () -> WebhookVerifier.builder().secret(WebhookSecret.generate().encoded())
-        .clock(clock).build().verify(multi(headers), body), WebhookVerificationException.Reason.NO_MATCHING_SIGNATURE);
-    check("request 6 minutes old is refused", () -> fresh(verifier).newBuilder()
-        .clock(Clock.offset(clock, Duration.ofMinutes(6))).build().verify(multi(headers), body),
-        WebhookVerificationException.Reason.TIMESTAMP_TOO_OLD);
-    check("request 6 minutes in the future is refused", () -> fresh(verifier).newBuilder()
-        .clock(Clock.offset(clock, Duration.ofMinutes(-6))).build().verify(multi(headers), body),
-        WebhookVerificationException.Reason.TIMESTAMP_TOO_NEW);
-    Map<String, String> noSignature = new LinkedHashMap<>(headers);
-    noSignature.remove("webhook-signature");
-    check("missing signature header is refused", () -> fresh(verifier).verify(multi(noSignature), body),
-        WebhookVerificationException.Reason.MISSING_HEADER);
-    WebhookSecret next = WebhookSecret.generate();
-    Map<String, String> rotated = SignatureScheme.standardWebhooks().sign(event.id(), now, body, List.of(next, secret));
-    check("during a rotation, old and new secrets both verify", () -> {
-      fresh(verifier).verify(multi(rotated), body);
-      WebhookVerifier.builder().secret(next.encoded()).clock(clock).build().verify(multi(rotated), body);
-      return "2 signatures in webhook-signature";
-    }, null);
-
-    out.println();
-    out.println(failures == 0 ? "All checks behaved as expected." : failures + " check(s) did not behave as expected.");
-    return failures;
+  /** Runs the whole scenario, printing as it goes; every server and thread it starts is stopped. */
+  DemoResult run() throws Exception {
+    try (DemoReceiver healthy = DemoReceiver.start(Behaviour.HEALTHY);
+        DemoReceiver flaky = DemoReceiver.start(Behaviour.FLAKY);
+        DemoReceiver gone = DemoReceiver.start(Behaviour.GONE)) {
+      List<DemoReceiver> receivers = List.of(healthy, flaky, gone);
+      Progress progress = new Progress();
+      WebhookSender sender = WebhookSender.builder()
+          .catalog(DemoEvents.catalog())
+          // For this demo only: production keeps the default UrlPolicy.strict() (HTTPS, public hosts).
+          .urlPolicy(UrlPolicy.builder().allowHttp(true).allowCidr("127.0.0.1/32").build())
+          .retryPolicy(RetryPolicy.schedule(List.of(Duration.ofMillis(200), Duration.ofMillis(500),
+              Duration.ofSeconds(1), Duration.ofSeconds(2))))
+          .listener(progress)
+          .pollInterval(Duration.ofMillis(50))
+          .timeout(Duration.ofSeconds(2))
+          .closeGrace(Duration.ofSeconds(5))
+          .build();
+      List<DemoSubscription> subscriptions;
+      boolean settled;
+      Duration elapsed;
+      try {
+        intro(receivers);
+        subscriptions = subscribe(sender, healthy, flaky, gone);
+        publish(sender, subscriptions, progress);
+        long start = System.nanoTime();
+        sender.start();
+        settled = watch(progress, receivers, start);
+        elapsed = Duration.ofNanos(System.nanoTime() - start);
+      } finally {
+        sender.close(); // attempts in flight finish; nothing pending is lost
+      }
+      SummaryTable table = SummaryTable.read(sender.deliveries(), subscriptions);
+      out.println();
+      table.print(out, elapsed);
+      out.println();
+      table.printAttemptLog(out, subscriptions);
+      DemoResult result = DemoResult.of(table, sender.subscriptions(), settled, elapsed);
+      out.println();
+      verdict(result, table);
+      return result;
+    }
   }
 
-  /** The same verifier without the replay guard's memory of the genuine request. */
-  private static WebhookVerifier fresh(WebhookVerifier verifier) {
-    return verifier.newBuilder().replayGuard(ReplayGuard.NONE).build();
+  private void intro(List<DemoReceiver> receivers) {
+    out.println("Webhooks SDK demo: one sender, " + receivers.size() + " local receivers, tenants " + TENANTS
+        + ", a burst of " + EVENTS + " events.");
+    out.println("URL policy: http to 127.0.0.1 is allowed for this demo only; production uses UrlPolicy.strict()"
+        + " (HTTPS, public addresses).");
+    out.println("Retry policy: at once, then after 200 ms, 500 ms, 1 s, 2 s (5 attempts); Retry-After is honoured.");
+    out.println();
+    out.println("Receivers (each verifies every request with WebhookVerifier and its subscription's secret):");
+    for (DemoReceiver r : receivers) {
+      out.printf(Locale.ROOT, "  %-8s %-23s %s%n", r.behaviour().label(), r.url(""), r.behaviour().description);
+    }
+    out.println();
   }
 
-  private void check(String what, Supplier<Object> action, WebhookVerificationException.Reason expected) {
-    String outcome;
-    boolean ok;
+  private List<DemoSubscription> subscribe(WebhookSender sender, DemoReceiver healthy, DemoReceiver flaky,
+      DemoReceiver gone) {
+    record Plan(String tenant, DemoReceiver receiver, String path, List<String> events) {}
+    List<Plan> plans = List.of(
+        new Plan("acme", healthy, "/acme/webhooks", List.of("*")),
+        new Plan("acme", flaky, "/acme/audit", List.of("apikey.*")),
+        new Plan("globex", flaky, "/globex/lookups", List.of("lookup.completed")),
+        new Plan("globex", healthy, "/globex/billing", List.of("credits.*")),
+        new Plan("initech", healthy, "/initech/hooks", List.of("lookup.completed", "apikey.*")),
+        new Plan("initech", gone, "/initech/legacy", List.of("*")));
+    out.println("Subscriptions (the secret is shown once, at creation; abbreviated here):");
+    List<DemoSubscription> subscriptions = new ArrayList<>();
+    for (Plan p : plans) {
+      CreatedSubscription c = sender.subscriptions().create(p.tenant(), SubscriptionSpec.builder()
+          .url(p.receiver().url(p.path())).events(p.events()).description("demo " + p.path()).build());
+      DemoSubscription s = new DemoSubscription(p.tenant(), c.subscription(), p.receiver().endpoint(p.path(), c.secret()));
+      subscriptions.add(s);
+      out.printf(Locale.ROOT, "  %-8s %s  %-38s %-25s secret %s%n", s.tenantId(), s.subscription().id(),
+          s.subscription().url(), s.filters(), c.secret().substring(0, 10) + "…");
+    }
+    out.println();
+    return subscriptions;
+  }
+
+  private void publish(WebhookSender sender, List<DemoSubscription> subscriptions, Progress progress) {
+    long start = System.nanoTime();
+    Map<String, Integer> byType = new TreeMap<>();
+    Map<DemoSubscription, Integer> expected = new LinkedHashMap<>();
+    int deliveries = 0;
+    for (DemoEvents.Event e : DemoEvents.burst(TENANTS, EVENTS, 42)) {
+      deliveries += sender.publish(e.tenantId(), e.type(), e.data()).deliveries();
+      byType.merge(e.type(), 1, Integer::sum);
+      for (DemoSubscription s : subscriptions) {
+        if (s.tenantId().equals(e.tenantId()) && s.subscription().filters().matches(e.type())) {
+          expected.merge(s, 1, Integer::sum);
+        }
+      }
+    }
+    subscriptions.forEach(s -> progress.expect(s.subscription().id(), s.name(), expected.getOrDefault(s, 0)));
+    if (progress.snapshot().total() != deliveries) {
+      throw new IllegalStateException("fan-out created " + deliveries + " deliveries, the filters predict "
+          + progress.snapshot().total());
+    }
+    out.printf(Locale.ROOT, "Published %d events in %d ms: %s (%s is declared, not emitted yet) -> %d deliveries.%n",
+        EVENTS, TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start), byType, DemoEvents.NOT_YET_EMITTED,
+        deliveries);
+    out.println("Starting the sender; progress every " + PROGRESS_EVERY.toMillis() + " ms:");
+  }
+
+  /** Prints progress lines until every delivery settled or the timeout; answers whether they settled. */
+  private boolean watch(Progress progress, List<DemoReceiver> receivers, long start) throws InterruptedException {
+    ScheduledExecutorService printer = Executors.newSingleThreadScheduledExecutor(r -> {
+      Thread t = new Thread(r, "demo-progress");
+      t.setDaemon(true);
+      return t;
+    });
+    long every = PROGRESS_EVERY.toMillis();
+    printer.scheduleAtFixedRate(() -> printProgress(progress, receivers, start, ""), every, every,
+        TimeUnit.MILLISECONDS);
+    boolean settled;
     try {
-      Object result = action.get();
-      ok = expected == null;
-      outcome = expected == null ? String.valueOf(result) : "accepted, but expected " + expected;
-    } catch (WebhookVerificationException e) {
-      ok = e.reason() == expected;
-      outcome = e.reason() + ": " + e.getMessage();
+      settled = progress.awaitSettled(TIMEOUT);
+    } finally {
+      printer.shutdown();
+      printer.awaitTermination(5, TimeUnit.SECONDS);
     }
-    if (!ok) {
-      failures++;
+    printProgress(progress, receivers, start, settled ? "  (settled)" : "  (timed out)");
+    if (!settled) {
+      out.println("Timed out after " + TIMEOUT.toSeconds() + " s with deliveries still pending.");
     }
-    out.printf("  [%s] %-52s %s%n", ok ? "ok" : "FAIL", what, outcome);
+    return settled;
   }
 
-  private static Map<String, List<String>> multi(Map<String, String> single) {
-    Map<String, List<String>> m = new LinkedHashMap<>();
-    single.forEach((k, v) -> m.put(k, new ArrayList<>(List.of(v))));
-    return m;
+  private void printProgress(Progress progress, List<DemoReceiver> receivers, long start, String suffix) {
+    for (String notice = progress.pollNotice(); notice != null; notice = progress.pollNotice()) {
+      out.println("  ! " + notice);
+    }
+    Progress.Snapshot p = progress.snapshot();
+    StringBuilder received = new StringBuilder();
+    for (DemoReceiver r : receivers) {
+      received.append(received.length() == 0 ? "" : ", ").append(r.behaviour().label()).append(' ').append(r.requests());
+    }
+    out.printf(Locale.ROOT, "  %5.2f s  delivered %4d/%d  retrying %3d  given up %3d  attempts %4d  | requests: %s%s%n",
+        (System.nanoTime() - start) / 1e9, p.delivered(), p.total(), p.retrying(), p.givenUp(), p.attempts(), received,
+        suffix);
+  }
+
+  private void verdict(DemoResult r, SummaryTable table) {
+    String gone = table.rows().stream().filter(row -> row.subscription().behaviour() == Behaviour.GONE)
+        .map(row -> row.subscription().name() + " answered 410 and was " + (r.goneDisabled() ? "" : "NOT ")
+            + "disabled: " + row.failed() + " failed, " + row.pending() + " kept pending for recovery")
+        .findFirst().orElse("");
+    if (r.success()) {
+      out.printf(Locale.ROOT, "OK: all %d deliveries to the healthy and flaky receivers arrived (%d after a retry),"
+          + " no request failed verification, %d duplicates. %s.%n", r.liveDeliveries(), r.retriedDeliveries(),
+          r.duplicates(), gone);
+    } else {
+      out.printf(Locale.ROOT, "FAILED: %d of %d live deliveries arrived, %d requests failed verification%s.%n",
+          r.liveDelivered(), r.liveDeliveries(), r.invalidSignatures(), r.settled() ? "" : ", timed out");
+    }
   }
 }
