@@ -58,6 +58,9 @@ public final class Demo {
           .urlPolicy(UrlPolicy.builder().allowHttp(true).allowCidr("127.0.0.1/32").build())
           .retryPolicy(RetryPolicy.schedule(List.of(Duration.ofMillis(200), Duration.ofMillis(500),
               Duration.ofSeconds(1), Duration.ofSeconds(2))))
+          // The demo's schedule is seconds long, so its circuit breaker pauses a failing endpoint for
+          // a second, not the default 30 s: the flaky receiver fails several times in a row by design.
+          .circuitBreaker(5, Duration.ofSeconds(1))
           .listener(progress)
           .pollInterval(Duration.ofMillis(50))
           .timeout(Duration.ofSeconds(2))
