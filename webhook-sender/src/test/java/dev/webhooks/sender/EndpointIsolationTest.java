@@ -1,0 +1,250 @@
+package dev.webhooks.sender;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.webhooks.core.event.EventCatalog;
+import dev.webhooks.core.subscription.SubscriptionSpec;
+import dev.webhooks.core.url.UrlPolicy;
+import dev.webhooks.sender.store.AttemptRecord;
+import dev.webhooks.sender.store.DeliveryRecord;
+import dev.webhooks.sender.store.DeliveryStatus;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Phaser;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * One endpoint that never answers must not hold back the other nineteen: they are all delivered in
+ * a time that would be impossible if the hanging endpoint's attempts tied up the workers, at no less
+ * than half the throughput of the same run with twenty healthy endpoints (the benchmark, not this
+ * test, holds the 0.9 target), while the hanging endpoint's deliveries all wait, pending.
+ */
+class EndpointIsolationTest {
+  static final ObjectMapper JSON = new ObjectMapper();
+  static final UrlPolicy LOOPBACK = UrlPolicy.builder().allowHttp(true).allowCidr("127.0.0.0/8").build();
+  static final String TENANT = "tenant-isolation";
+  static final String TYPE = "order.created";
+  static final int ENDPOINTS = 20;
+  static final int HANGING = 7;
+  static final int EVENTS = 400;
+  /** The builder's defaults, stated: 32 workers, at most 4 attempts in flight per subscription. */
+  static final int WORKERS = 32;
+  static final int MAX_CONCURRENCY_PER_SUBSCRIPTION = 4;
+  static final Duration TIMEOUT = Duration.ofSeconds(2);
+  /**
+   * Were the workers not isolated, every one of the hanging endpoint's EVENTS deliveries would hold
+   * a worker for the whole TIMEOUT, and since they fall due interleaved with the healthy ones (one
+   * in every twenty), the last healthy deliveries would wait for all of them: EVENTS × TIMEOUT /
+   * WORKERS = 400 × 2 s / 32 = 25 s. With isolation the hanging endpoint ties up at most
+   * MAX_CONCURRENCY_PER_SUBSCRIPTION = 4 workers (its lanes hold at most 4 × LANE_DEPTH = 16 of the
+   * 32 claim slots), and the healthy deliveries finish in about as long as with no hanging endpoint
+   * at all: about a second on loopback. A quarter of the blocked time, 6.25 s, is the bound.
+   */
+  static final Duration BLOCKED = TIMEOUT.multipliedBy(EVENTS).dividedBy(WORKERS);
+  static final Duration BOUND = BLOCKED.dividedBy(4);
+  static final double MIN_THROUGHPUT_RATIO = 0.5;
+
+  /**
+   * What a run opened, closed in reverse: first the release of its hanging handlers, then its
+   * sender (attempts in flight end at once), then its receiver.
+   */
+  final Deque<AutoCloseable> open = new ArrayDeque<>();
+  /** The hanging endpoint's handlers still blocked, plus one party for the test itself. */
+  final Phaser hanging = new Phaser(1);
+
+  @AfterEach
+  void tearDown() throws Exception {
+    closeAll();
+  }
+
+  void closeAll() throws Exception {
+    while (!open.isEmpty()) {
+      open.pop().close();
+    }
+  }
+
+  /** One run's outcome: how many healthy deliveries, in how long. */
+  record Run(int healthyDeliveries, long nanos) {
+    double perSecond() {
+      return healthyDeliveries / (nanos / 1e9);
+    }
+
+    double seconds() {
+      return nanos / 1e9;
+    }
+  }
+
+  @Test
+  void hangingEndpoint_othersDeliveredWithinTheBound_throughputKept() throws Exception {
+    Set<Thread> before = new HashSet<>(Thread.getAllStackTraces().keySet());
+
+    run(false, EVENTS); // warm-up of the same size (class loading, JIT, connections); not measured
+    Run baseline = run(false, EVENTS);
+    Run isolated = run(true, EVENTS);
+    double ratio = isolated.perSecond() / baseline.perSecond();
+    System.out.printf("EndpointIsolationTest: events=%d workers=%d cap=%d timeout=%ds; baseline %d healthy in %.2f s "
+            + "(%.0f/s); with one hanging endpoint %d healthy in %.2f s (%.0f/s); ratio %.2f; bound %.1f s%n",
+        EVENTS, WORKERS, MAX_CONCURRENCY_PER_SUBSCRIPTION, TIMEOUT.toSeconds(), baseline.healthyDeliveries(),
+        baseline.seconds(), baseline.perSecond(), isolated.healthyDeliveries(), isolated.seconds(),
+        isolated.perSecond(), ratio, BOUND.toMillis() / 1e3);
+
+    assertTrue(isolated.nanos() < BOUND.toNanos(),
+        () -> "healthy deliveries took " + isolated.seconds() + " s, bound " + BOUND);
+    assertTrue(ratio >= MIN_THROUGHPUT_RATIO, () -> "throughput ratio " + ratio);
+
+    // Clean shutdown (each run closed what it opened): the hanging handlers returned, and no thread
+    // a sender started outlives close().
+    int phase = hanging.arrive();
+    hanging.awaitAdvanceInterruptibly(phase, 5, TimeUnit.SECONDS);
+    for (Thread t : Thread.getAllStackTraces().keySet()) {
+      if (!before.contains(t) && t.getName().startsWith("webhooks-")) {
+        t.join(5_000);
+        assertFalse(t.isAlive(), () -> t.getName() + " still running after close()");
+      }
+    }
+  }
+
+  /**
+   * Publishes {@code events} events to 20 endpoints, one of them hanging if {@code hang}, then
+   * starts the sender and times it until every healthy delivery is delivered. With {@code hang},
+   * also checks that the hanging endpoint's deliveries are all still pending, and that its attempts
+   * time out and are retried.
+   */
+  Run run(boolean hang, int events) throws Exception {
+    AtomicInteger hangRequests = new AtomicInteger();
+    CountDownLatch release = new CountDownLatch(1);
+    LoopbackReceiver receiver = LoopbackReceiver.start(ENDPOINTS, (i, request) -> {
+      if (!hang || i != HANGING) {
+        return LoopbackReceiver.OK;
+      }
+      hangRequests.incrementAndGet();
+      hanging.register();
+      try {
+        release.await(30, TimeUnit.SECONDS); // never answers before the sender gives up (2 s)
+      } finally {
+        hanging.arriveAndDeregister();
+      }
+      return LoopbackReceiver.SERVER_ERROR;
+    });
+    open.push(receiver);
+
+    int healthy = (hang ? ENDPOINTS - 1 : ENDPOINTS) * events;
+    CountDownLatch delivered = new CountDownLatch(healthy);
+    Set<UUID> healthyIds = ConcurrentHashMap.newKeySet();
+    AtomicReference<UUID> hangingId = new AtomicReference<>();
+    CountDownLatch hangAttempted = new CountDownLatch(1);
+    AtomicReference<AttemptRecord> firstHangAttempt = new AtomicReference<>();
+    AtomicInteger givenUp = new AtomicInteger();
+    WebhookSender sender = WebhookSender.builder()
+        .catalog(EventCatalog.builder().event(TYPE, "An order was placed", JSON.readTree("{\"n\":0}")).build())
+        .urlPolicy(LOOPBACK)
+        .timeout(TIMEOUT)
+        .workers(WORKERS)
+        .maxConcurrencyPerSubscription(MAX_CONCURRENCY_PER_SUBSCRIPTION)
+        .retryPolicy(RetryPolicy.schedule(List.of(Duration.ofMillis(100), Duration.ofMillis(200),
+            Duration.ofMillis(400), Duration.ofMillis(800), Duration.ofMillis(1600))))
+        .pollInterval(Duration.ofMillis(50))
+        .closeGrace(Duration.ofSeconds(5))
+        .listener(new DeliveryListener() {
+          @Override
+          public void onAttempt(DeliveryRecord delivery, AttemptRecord attempt) {
+            if (delivery.subscriptionId().equals(hangingId.get())) {
+              firstHangAttempt.compareAndSet(null, attempt);
+              hangAttempted.countDown();
+            }
+          }
+
+          @Override
+          public void onDelivered(DeliveryRecord delivery) {
+            if (healthyIds.contains(delivery.subscriptionId())) {
+              delivered.countDown();
+            }
+          }
+
+          @Override
+          public void onGivenUp(DeliveryRecord delivery) {
+            givenUp.incrementAndGet();
+          }
+        })
+        .build();
+    open.push(sender);
+    open.push(release::countDown);
+
+    for (int i = 0; i < ENDPOINTS; i++) {
+      UUID id = sender.subscriptions().create(TENANT,
+          SubscriptionSpec.builder().url(receiver.url(i)).events(TYPE).build()).subscription().id();
+      if (hang && i == HANGING) {
+        hangingId.set(id);
+      } else {
+        healthyIds.add(id);
+      }
+    }
+    for (int n = 0; n < events; n++) {
+      assertEquals(ENDPOINTS, sender.publish(TENANT, TYPE, Map.of("n", n)).deliveries());
+    }
+
+    long start = System.nanoTime();
+    sender.start();
+    boolean done = delivered.await(BOUND.toMillis(), TimeUnit.MILLISECONDS);
+    long nanos = System.nanoTime() - start;
+    int hangRequestsByThen = hangRequests.get();
+    assertTrue(done, () -> (hang ? "with" : "without") + " a hanging endpoint, " + delivered.getCount() + " of "
+        + healthy + " healthy deliveries still undelivered after " + BOUND);
+    assertEquals(0, givenUp.get());
+
+    if (hang) {
+      // Still waiting: nothing delivered or given up, all pending; its endpoint was tried and hangs.
+      UUID stuck = hangingId.get();
+      assertEquals(0, count(sender, stuck, DeliveryStatus.DELIVERED));
+      assertEquals(0, count(sender, stuck, DeliveryStatus.FAILED));
+      assertEquals(events, count(sender, stuck, DeliveryStatus.PENDING));
+      assertTrue(hangRequestsByThen >= 1, "the hanging endpoint was tried");
+      // Each of its at most MAX_CONCURRENCY_PER_SUBSCRIPTION lanes starts an attempt per TIMEOUT.
+      assertTrue(hangRequestsByThen <= MAX_CONCURRENCY_PER_SUBSCRIPTION * (2 + nanos / TIMEOUT.toNanos()),
+          () -> "attempts to the hanging endpoint beyond its concurrency cap: " + hangRequestsByThen);
+      // Its first attempt ends at the timeout, as a failure to retry.
+      assertTrue(hangAttempted.await(TIMEOUT.toMillis() * 3, TimeUnit.MILLISECONDS), "no attempt ended");
+      AttemptRecord first = firstHangAttempt.get();
+      assertEquals(0, first.httpStatus());
+      assertTrue(first.error().orElseThrow().contains("timeout"), first.error().toString());
+      DeliveryRecord d = sender.deliveries().get(TENANT, first.deliveryId());
+      assertEquals(DeliveryStatus.PENDING, d.status());
+      assertTrue(d.nextAttemptAt().isPresent());
+    }
+    for (UUID id : healthyIds) {
+      assertEquals(events, count(sender, id, DeliveryStatus.DELIVERED));
+    }
+    closeAll();
+    return new Run(healthy, nanos);
+  }
+
+  /** How many of a subscription's deliveries have {@code status}, paging through the log. */
+  static int count(WebhookSender sender, UUID subscription, DeliveryStatus status) {
+    int n = 0;
+    PageRequest page = new PageRequest(1, PageRequest.MAX_PER_PAGE);
+    while (true) {
+      Page<DeliveryRecord> p = sender.deliveries().list(TENANT,
+          DeliveryQuery.builder().subscription(subscription).status(status).page(page).build());
+      n += p.items().size();
+      if (!p.hasMore()) {
+        return n;
+      }
+      page = p.next();
+    }
+  }
+}
