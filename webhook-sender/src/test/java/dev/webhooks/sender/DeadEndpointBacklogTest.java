@@ -10,20 +10,18 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
  * Reproduces a head-of-line block in the dispatcher: the due backlog of one dead endpoint delays
  * another endpoint's delivery by about {@code backlog / free claim slots × pollInterval}.
  *
- * <p>Each pass of the dispatcher's loop claims the oldest due deliveries, which are all the dead
- * endpoint's; that endpoint is at its concurrency cap, so every claim is released 200 ms later
- * ({@code Dispatcher.CAP_DEFERRAL}); no claim ran, so {@code claimAndRun} returns 0 and the loop
- * sleeps a whole poll interval before the next pass. With the builder's defaults a backlog of
- * 2,000 delays the healthy endpoint's delivery by about 40 s, and 400 by about 10 s.
+ * <p>Regression: each pass of the dispatcher's loop used to claim the oldest due deliveries, all
+ * the dead endpoint's; that endpoint being at its concurrency cap, every claim was released 200 ms
+ * later and the loop slept a whole poll interval before the next pass. With the builder's defaults
+ * a backlog of 2,000 delayed the healthy endpoint's delivery by about 40 s, and 400 by about 10 s.
+ * Claims now skip endpoints at their cap.
  */
-@Disabled("main-code bug: a dead endpoint's due backlog delays other endpoints (Dispatcher.loop/claimAndRun)")
 class DeadEndpointBacklogTest {
   static final UrlPolicy LOOPBACK = UrlPolicy.builder().allowHttp(true).allowCidr("127.0.0.1/32").build();
   static final int BACKLOG = 2_000;
