@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.RecordedRequest;
+import mockwebserver3.SocketEffect;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -214,6 +215,23 @@ class WebhookSenderTest {
     assertEquals(DeliveryStatus.PENDING, d.status());
     assertTrue(d.lastError().orElseThrow().contains("timeout"), d.lastError().toString());
     assertEquals(0, sender.deliveries().attempts("t1", d.id()).get(0).httpStatus());
+  }
+
+  @Test
+  void connectionReset_recordedAndRetried() {
+    subscribe("*");
+    server.enqueue(new MockResponse.Builder().onRequestStart(new SocketEffect.CloseSocket()).build());
+    server.enqueue(new MockResponse.Builder().code(200).build());
+    sender.publish("t1", "lookup.completed", Map.of());
+    sender.dispatchDueNow();
+    DeliveryRecord d = onlyDelivery();
+    assertEquals(DeliveryStatus.PENDING, d.status());
+    assertEquals(Optional.empty(), d.lastHttpStatus());
+    assertTrue(d.lastError().isPresent());
+    clock.advance(Duration.ofSeconds(1));
+    sender.dispatchDueNow();
+    assertEquals(DeliveryStatus.DELIVERED, onlyDelivery().status());
+    assertEquals(2, sender.deliveries().attempts("t1", d.id()).size());
   }
 
   @Test
