@@ -39,4 +39,10 @@ public record DeliveryRecord(UUID id, String tenantId, UUID subscriptionId, Stri
     return new DeliveryRecord(id, tenantId, subscriptionId, eventId, eventType, DeliveryStatus.PENDING, 0, createdAt,
         Optional.of(createdAt), Optional.empty(), Optional.empty(), Optional.empty());
   }
+
+  /** This delivery pending again, due at {@code at}; its attempts and their outcomes kept. */
+  public DeliveryRecord pendingAt(Instant at) {
+    return new DeliveryRecord(id, tenantId, subscriptionId, eventId, eventType, DeliveryStatus.PENDING, attemptCount,
+        createdAt, Optional.of(requireNonNull(at, "at == null")), deliveredAt, lastHttpStatus, lastError);
+  }
 }

@@ -335,10 +335,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
       d.leaseExpiresAt = null;
       Instant at = d.retryRequestedAt != null && d.retryRequestedAt.isBefore(dueAt) ? d.retryRequestedAt : dueAt;
       d.retryRequestedAt = null;
-      DeliveryRecord r = d.record;
-      d.record = new DeliveryRecord(r.id(), r.tenantId(), r.subscriptionId(), r.eventId(), r.eventType(),
-          DeliveryStatus.PENDING, r.attemptCount(), r.createdAt(), Optional.of(at), r.deliveredAt(), r.lastHttpStatus(),
-          r.lastError());
+      d.record = d.record.pendingAt(at);
       requeue(d);
     }
   }
@@ -450,10 +447,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
     if (held != null) {
       held.remove(d);
     }
-    DeliveryRecord r = d.record;
-    d.record = new DeliveryRecord(r.id(), r.tenantId(), r.subscriptionId(), r.eventId(), r.eventType(),
-        DeliveryStatus.PENDING, r.attemptCount(), r.createdAt(), Optional.of(at), r.deliveredAt(), r.lastHttpStatus(),
-        r.lastError());
+    d.record = d.record.pendingAt(at);
     if (d.leaseToken == null) {
       requeue(d);
     } else {
