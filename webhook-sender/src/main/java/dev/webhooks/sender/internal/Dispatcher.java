@@ -72,7 +72,10 @@ public final class Dispatcher implements AutoCloseable {
   private final ExecutorService pool;
   private final Semaphore slots;
   private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
-  private final Map<String, WebhookKey> keys = new ConcurrentHashMap<>();
+  /** Parsed signing keys per subscription, with the secret texts they were parsed from. */
+  private final Map<UUID, ParsedKeys> keys = new ConcurrentHashMap<>();
+
+  private record ParsedKeys(List<String> texts, List<WebhookKey> keys) {}
   /** Subscriptions this node disabled: lanes stop sending to them at once. */
   private final Set<UUID> disabledHere = ConcurrentHashMap.newKeySet();
   private final Object signal = new Object();
@@ -345,7 +348,7 @@ public final class Dispatcher implements AutoCloseable {
     AttemptResult r;
     try {
       Map<String, String> headers = new LinkedHashMap<>(
-          scheme.sign(d.eventId(), started, claim.payload(), keysOf(claim.subscription().activeSecrets(started))));
+          scheme.sign(d.eventId(), started, claim.payload(), keysOf(sub.id(), claim.subscription().activeSecrets(started))));
       headers.put("content-type", "application/json");
       headers.put("user-agent", settings.userAgent());
       sub.headers().forEach(headers::putIfAbsent);
@@ -430,6 +433,8 @@ public final class Dispatcher implements AutoCloseable {
   public void forget(UUID subscription) {
     health.forget(subscription);
     disabledHere.remove(subscription);
+    keys.remove(subscription); // no parsed secret outlives its subscription here
+    inFlight.computeIfPresent(subscription, (id, n) -> n.get() == 0 ? null : n);
   }
 
   private void disable(Subscription sub, DisabledReason reason, Instant now) {
@@ -442,15 +447,22 @@ public final class Dispatcher implements AutoCloseable {
     }
   }
 
-  private List<WebhookKey> keysOf(List<SigningSecret> secrets) {
-    if (keys.size() > KEY_CACHE_LIMIT) {
-      keys.clear(); // parsed keys are a cache: rebuilding them is cheap
+  /**
+   * The subscription's keys, parsed once per set of secrets: a rotation or an expired grace period
+   * changes the texts and the keys are parsed again. Bounded: past the limit the cache starts over.
+   */
+  private List<WebhookKey> keysOf(UUID subscription, List<SigningSecret> secrets) {
+    List<String> texts = secrets.stream().map(SigningSecret::secret).toList();
+    ParsedKeys cached = keys.get(subscription);
+    if (cached != null && cached.texts().equals(texts)) {
+      return cached.keys();
     }
-    List<WebhookKey> out = new ArrayList<>(secrets.size());
-    for (SigningSecret s : secrets) {
-      out.add(keys.computeIfAbsent(s.secret(), scheme::parseKey));
+    if (keys.size() >= KEY_CACHE_LIMIT) {
+      keys.clear();
     }
-    return out;
+    List<WebhookKey> parsed = texts.stream().map(scheme::parseKey).toList();
+    keys.put(subscription, new ParsedKeys(texts, parsed));
+    return parsed;
   }
 
   private void tell(Runnable call) {
