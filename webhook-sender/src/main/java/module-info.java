@@ -6,6 +6,7 @@
 module dev.webhooks.sender {
   requires transitive dev.webhooks.core;
   requires transitive okhttp3; // OkHttpClient is accepted by WebhookSender.Builder
+  requires java.sql;
   requires org.slf4j;
 
   exports dev.webhooks.sender;

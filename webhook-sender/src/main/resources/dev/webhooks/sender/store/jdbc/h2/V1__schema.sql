@@ -1,0 +1,69 @@
+-- The webhooks store, version 1 (H2). Statements end with ";" at the end of a line.
+CREATE TABLE IF NOT EXISTS webhook_subscription (
+  id UUID PRIMARY KEY,
+  tenant_id VARCHAR(128) NOT NULL,
+  url VARCHAR(2048) NOT NULL,
+  description VARCHAR(1000) NOT NULL,
+  enabled BOOLEAN NOT NULL,
+  disabled_reason VARCHAR(32),
+  filters VARCHAR(65536) NOT NULL,
+  headers VARCHAR(65536) NOT NULL,
+  metadata VARCHAR(65536) NOT NULL,
+  secrets VARCHAR(65536) NOT NULL,
+  created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  secret_last_rotated_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  last_delivered_at TIMESTAMP WITH TIME ZONE,
+  failing_since TIMESTAMP WITH TIME ZONE,
+  version BIGINT NOT NULL,
+  CONSTRAINT webhook_subscription_tenant_url UNIQUE (tenant_id, url)
+);
+-- One row per filter of a subscription: fan-out is a lookup of the type, its prefixes and "*".
+CREATE TABLE IF NOT EXISTS webhook_subscription_filter (
+  subscription_id UUID NOT NULL REFERENCES webhook_subscription (id) ON DELETE CASCADE,
+  tenant_id VARCHAR(128) NOT NULL,
+  kind CHAR(1) NOT NULL,
+  filter_value VARCHAR(128) NOT NULL,
+  PRIMARY KEY (subscription_id, kind, filter_value)
+);
+CREATE INDEX IF NOT EXISTS webhook_subscription_filter_match ON webhook_subscription_filter (tenant_id, kind, filter_value);
+CREATE TABLE IF NOT EXISTS webhook_event (
+  id VARCHAR(64) PRIMARY KEY,
+  tenant_id VARCHAR(128) NOT NULL,
+  type VARCHAR(128) NOT NULL,
+  created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  payload VARBINARY(16777216) NOT NULL,
+  idempotency_key VARCHAR(255),
+  CONSTRAINT webhook_event_idempotency UNIQUE (tenant_id, idempotency_key)
+);
+CREATE TABLE IF NOT EXISTS webhook_delivery (
+  id UUID PRIMARY KEY,
+  tenant_id VARCHAR(128) NOT NULL,
+  subscription_id UUID NOT NULL REFERENCES webhook_subscription (id) ON DELETE CASCADE,
+  event_id VARCHAR(64) NOT NULL REFERENCES webhook_event (id),
+  event_type VARCHAR(128) NOT NULL,
+  status VARCHAR(16) NOT NULL,
+  attempt_count INT NOT NULL,
+  created_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  next_attempt_at TIMESTAMP WITH TIME ZONE,
+  delivered_at TIMESTAMP WITH TIME ZONE,
+  last_http_status INT,
+  last_error VARCHAR(500),
+  lease_token VARCHAR(64),
+  lease_expires_at TIMESTAMP WITH TIME ZONE,
+  retry_requested_at TIMESTAMP WITH TIME ZONE
+);
+-- H2 has no partial indexes: claims use (status, next_attempt_at).
+CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (status, next_attempt_at);
+CREATE INDEX IF NOT EXISTS webhook_delivery_by_subscription ON webhook_delivery (tenant_id, subscription_id, created_at);
+CREATE INDEX IF NOT EXISTS webhook_delivery_by_tenant ON webhook_delivery (tenant_id, created_at);
+CREATE TABLE IF NOT EXISTS webhook_attempt (
+  delivery_id UUID NOT NULL REFERENCES webhook_delivery (id) ON DELETE CASCADE,
+  attempt_number INT NOT NULL,
+  started_at TIMESTAMP WITH TIME ZONE NOT NULL,
+  duration_ms BIGINT NOT NULL,
+  http_status INT NOT NULL,
+  response_excerpt VARCHAR(65536) NOT NULL,
+  error VARCHAR(500),
+  PRIMARY KEY (delivery_id, attempt_number)
+);
