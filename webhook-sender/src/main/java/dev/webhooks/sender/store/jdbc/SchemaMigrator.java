@@ -22,8 +22,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Creates and upgrades the store's schema from plain-SQL resources, {@code <dialect>/V<n>__<name>.sql}
- * beside this class, recording each applied version in {@code webhook_schema_version}. Safe when
+ * Creates and upgrades the store's schema from plain-SQL resources, {@code V<n>__<name>.sql} beside
+ * this class (one script for every dialect, see {@link SqlDialect#render}), recording each applied version in {@code webhook_schema_version}. Safe when
  * several nodes start at once: on PostgreSQL a transaction-scoped advisory lock serialises them and
  * the whole upgrade is one transaction. H2 has no such lock and its DDL commits as it goes: senders
  * in one process serialise on a lock per database URL, and since the scripts are idempotent
@@ -102,7 +102,7 @@ final class SchemaMigrator {
         int current = currentVersion(c);
         for (int v = current + 1; v <= latestVersion(); v++) {
           String script = MIGRATIONS.get(v - 1);
-          for (String statement : statements(read(dialect.folder() + "/" + script))) {
+          for (String statement : statements(dialect.render(read(script)))) {
             try (Statement s = c.createStatement()) {
               s.execute(statement);
             }

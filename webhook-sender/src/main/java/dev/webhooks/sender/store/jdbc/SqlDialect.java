@@ -3,21 +3,39 @@ package dev.webhooks.sender.store.jdbc;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Locale;
+import java.util.Map;
 
-/** The databases the JDBC store speaks, each with its own migration scripts. */
+/**
+ * The databases the JDBC store speaks. One migration script serves both; the few things they
+ * spell differently are tokens in it, filled in here.
+ */
 enum SqlDialect {
-  H2("h2"),
-  POSTGRESQL("postgresql");
+  H2(Map.of("{{TEXT}}", "VARCHAR(65536)", "{{BYTES}}", "VARBINARY(16777216)",
+      "{{DUE_INDEX}}", "(status, next_attempt_at)")),
+  POSTGRESQL(Map.of("{{TEXT}}", "TEXT", "{{BYTES}}", "BYTEA",
+      "{{DUE_INDEX}}", "(next_attempt_at) WHERE status = 'pending'"));
 
-  private final String folder;
+  private final Map<String, String> tokens;
 
-  SqlDialect(String folder) {
-    this.folder = folder;
+  SqlDialect(Map<String, String> tokens) {
+    this.tokens = tokens;
   }
 
-  /** Where this dialect's migrations live, beside this class. */
-  String folder() {
-    return folder;
+  /**
+   * {@code script} in this dialect.
+   *
+   * @throws IllegalStateException when a token is left that this dialect does not know
+   */
+  String render(String script) {
+    String out = script;
+    for (Map.Entry<String, String> t : tokens.entrySet()) {
+      out = out.replace(t.getKey(), t.getValue());
+    }
+    int left = out.indexOf("{{");
+    if (left >= 0) {
+      throw new IllegalStateException("unknown token in migration script: " + out.substring(left, out.indexOf("}}", left) + 2));
+    }
+    return out;
   }
 
   /**

@@ -15,7 +15,6 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -143,6 +142,8 @@ abstract class SchemaMigratorContract {
     assertEquals(List.of("CREATE TABLE a (\n  x INT\n)", "CREATE INDEX i ON a (x)"),
         SchemaMigrator.statements("-- a comment\nCREATE TABLE a (\n  x INT\n);\n\nCREATE INDEX i ON a (x);\n"));
     assertThrows(IllegalStateException.class, () -> SchemaMigrator.statements("CREATE TABLE a (x INT)"));
-    assertEquals(dialect().folder(), dialect().name().toLowerCase(Locale.ROOT));
+    assertEquals("CREATE INDEX i ON t " + (dialect() == SqlDialect.H2 ? "(status, next_attempt_at)"
+        : "(next_attempt_at) WHERE status = 'pending'"), dialect().render("CREATE INDEX i ON t {{DUE_INDEX}}"));
+    assertThrows(IllegalStateException.class, () -> dialect().render("x {{NOPE}} y"));
   }
 }

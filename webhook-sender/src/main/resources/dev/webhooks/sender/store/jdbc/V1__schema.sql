@@ -1,4 +1,5 @@
--- The webhooks store, version 1 (H2). Statements end with ";" at the end of a line.
+-- The webhooks store, version 1, for every dialect. Statements end with ";" at the end of a line.
+-- {{TEXT}}, {{BYTES}} and {{DUE_INDEX}} are filled in by SqlDialect: the one place the dialects differ.
 CREATE TABLE IF NOT EXISTS webhook_subscription (
   id UUID PRIMARY KEY,
   tenant_id VARCHAR(128) NOT NULL,
@@ -6,10 +7,10 @@ CREATE TABLE IF NOT EXISTS webhook_subscription (
   description VARCHAR(1000) NOT NULL,
   enabled BOOLEAN NOT NULL,
   disabled_reason VARCHAR(32),
-  filters VARCHAR(65536) NOT NULL,
-  headers VARCHAR(65536) NOT NULL,
-  metadata VARCHAR(65536) NOT NULL,
-  secrets VARCHAR(65536) NOT NULL,
+  filters {{TEXT}} NOT NULL,
+  headers {{TEXT}} NOT NULL,
+  metadata {{TEXT}} NOT NULL,
+  secrets {{TEXT}} NOT NULL,
   created_at TIMESTAMP WITH TIME ZONE NOT NULL,
   updated_at TIMESTAMP WITH TIME ZONE NOT NULL,
   secret_last_rotated_at TIMESTAMP WITH TIME ZONE NOT NULL,
@@ -32,7 +33,7 @@ CREATE TABLE IF NOT EXISTS webhook_event (
   tenant_id VARCHAR(128) NOT NULL,
   type VARCHAR(128) NOT NULL,
   created_at TIMESTAMP WITH TIME ZONE NOT NULL,
-  payload VARBINARY(16777216) NOT NULL,
+  payload {{BYTES}} NOT NULL,
   idempotency_key VARCHAR(255),
   CONSTRAINT webhook_event_idempotency UNIQUE (tenant_id, idempotency_key)
 );
@@ -53,8 +54,8 @@ CREATE TABLE IF NOT EXISTS webhook_delivery (
   lease_expires_at TIMESTAMP WITH TIME ZONE,
   retry_requested_at TIMESTAMP WITH TIME ZONE
 );
--- H2 has no partial indexes: claims use (status, next_attempt_at).
-CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery (status, next_attempt_at);
+-- Claims read pending deliveries in due order (a partial index where the dialect has them).
+CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery {{DUE_INDEX}};
 CREATE INDEX IF NOT EXISTS webhook_delivery_by_subscription ON webhook_delivery (tenant_id, subscription_id, created_at);
 CREATE INDEX IF NOT EXISTS webhook_delivery_by_tenant ON webhook_delivery (tenant_id, created_at);
 CREATE TABLE IF NOT EXISTS webhook_attempt (
@@ -63,7 +64,7 @@ CREATE TABLE IF NOT EXISTS webhook_attempt (
   started_at TIMESTAMP WITH TIME ZONE NOT NULL,
   duration_ms BIGINT NOT NULL,
   http_status INT NOT NULL,
-  response_excerpt VARCHAR(65536) NOT NULL,
+  response_excerpt {{TEXT}} NOT NULL,
   error VARCHAR(500),
   PRIMARY KEY (delivery_id, attempt_number)
 );
