@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 
 /**
@@ -127,21 +128,29 @@ public final class SubscriptionService {
 
   /** Replaces every field the spec holds (a PUT). The secret is kept. */
   public Subscription update(String tenantId, UUID id, SubscriptionSpec spec) {
-    find(tenantId, id);
-    ValidatedSubscription v = validator.validate(requireNonNull(spec, "spec == null"));
-    return modify(tenantId, id, current -> {
-      Subscription before = current.subscription();
-      return current.with(before.toBuilder().from(v)
-          .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
-          .updatedAt(clock.instant()).build());
-    }).subscription();
+    requireNonNull(spec, "spec == null");
+    return replace(tenantId, id, current -> spec);
   }
 
   /** Changes only the fields the patch sets (a PATCH). {@code events ["*"]} means every event, present and future. */
   public Subscription patch(String tenantId, UUID id, SubscriptionPatch patch) {
     requireNonNull(patch, "patch == null");
-    Subscription current = get(tenantId, id);
-    return patch.isEmpty() ? current : update(tenantId, id, patch.applyTo(current));
+    return patch.isEmpty() ? get(tenantId, id) : replace(tenantId, id, patch::applyTo);
+  }
+
+  /**
+   * Validates and stores the spec {@code specOf} makes from the current subscription, in the
+   * compare-and-set loop: a patch is applied to the fresh record on every try, so the fields it
+   * leaves alone (its enabled flag among them) are never written back from a stale copy.
+   */
+  private Subscription replace(String tenantId, UUID id, Function<Subscription, SubscriptionSpec> specOf) {
+    return modify(tenantId, id, current -> {
+      Subscription before = current.subscription();
+      ValidatedSubscription v = validator.validate(specOf.apply(before));
+      return current.with(before.toBuilder().from(v)
+          .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
+          .updatedAt(clock.instant()).build());
+    }).subscription();
   }
 
   /** Enables a subscription, clearing why it was disabled; its kept deliveries resume. */

@@ -21,6 +21,7 @@ import dev.webhooks.sender.store.ClaimedDelivery;
 import dev.webhooks.sender.store.InMemoryWebhookStore;
 import dev.webhooks.sender.store.SigningSecret;
 import dev.webhooks.sender.store.StoredSubscription;
+import dev.webhooks.sender.store.WebhookStore;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -222,5 +223,38 @@ class SubscriptionServiceTest {
     assertEquals(2, p.items().size());
     assertTrue(p.hasMore());
     assertEquals("https://h2.example.com/", service.list("t1", p.next()).items().get(0).url().toString());
+  }
+
+  /**
+   * Regression: a patch used to be applied to a copy read before the compare-and-set loop, so a
+   * 410 disable landing between the read and the write was undone by the patch's stale enabled flag.
+   */
+  @Test
+  void patch_racingADisable_keepsTheSubscriptionDisabled() {
+    InMemoryWebhookStore inner = new InMemoryWebhookStore();
+    boolean[] raced = {false};
+    WebhookStore racing = (WebhookStore) java.lang.reflect.Proxy.newProxyInstance(
+        WebhookStore.class.getClassLoader(), new Class<?>[] {WebhookStore.class}, (proxy, method, args) -> {
+          if (method.getName().equals("updateSubscription") && !raced[0]) {
+            raced[0] = true; // the dispatcher's 410 arrives between the service's read and its write
+            StoredSubscription s = (StoredSubscription) args[0];
+            inner.disableSubscription(s.subscription().tenantId(), s.subscription().id(),
+                DisabledReason.ENDPOINT_GONE, T0);
+          }
+          try {
+            return method.invoke(inner, args);
+          } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+          }
+        });
+    SubscriptionService racy = new SubscriptionService(racing, new SubscriptionValidator(catalog, UrlPolicy.strict()),
+        catalog, clock);
+    Subscription s = racy.create("t1", spec("https://example.com/x", "*")).subscription();
+    Subscription patched = racy.patch("t1", s.id(), SubscriptionPatch.builder().description("renamed").build());
+    assertTrue(raced[0]);
+    assertFalse(patched.enabled());
+    assertEquals(Optional.of(DisabledReason.ENDPOINT_GONE), patched.disabledReason());
+    assertEquals("renamed", patched.description());
+    assertEquals(patched, racy.get("t1", s.id()));
   }
 }
