@@ -6,10 +6,11 @@
 module dev.webhooks.sender {
   requires transitive dev.webhooks.core;
   requires transitive okhttp3; // OkHttpClient is accepted by WebhookSender.Builder
-  requires java.sql;
+  requires transitive java.sql; // publish(Connection, …) and JdbcWebhookStore(DataSource)
   requires org.slf4j;
 
   exports dev.webhooks.sender;
   exports dev.webhooks.sender.store;
+  exports dev.webhooks.sender.store.jdbc;
 
 }

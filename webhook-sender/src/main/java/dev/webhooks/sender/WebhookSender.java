@@ -19,7 +19,9 @@ import dev.webhooks.sender.internal.EndpointHealth;
 import dev.webhooks.sender.internal.HttpDeliverer;
 import dev.webhooks.sender.store.EventRecord;
 import dev.webhooks.sender.store.InMemoryWebhookStore;
+import dev.webhooks.sender.store.TransactionalWebhookStore;
 import dev.webhooks.sender.store.WebhookStore;
+import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -65,6 +67,7 @@ public final class WebhookSender implements AutoCloseable {
   private final SubscriptionService subscriptions;
   private final DeliveryService deliveries;
   private final Duration closeGrace;
+  private final Runnable wakeUp;
 
   private WebhookSender(Builder b) {
     this.catalog = b.catalog;
@@ -85,6 +88,7 @@ public final class WebhookSender implements AutoCloseable {
     this.subscriptions = new SubscriptionService(store, validator, catalog, clock, dispatcher::wakeUp,
         dispatcher::forget);
     this.deliveries = new DeliveryService(store, clock, dispatcher::wakeUp);
+    this.wakeUp = dispatcher::wakeUp;
   }
 
   public static Builder builder() {
@@ -94,6 +98,7 @@ public final class WebhookSender implements AutoCloseable {
   /** Starts the background workers. Until then, published deliveries wait in the store. */
   public WebhookSender start() {
     dispatcher.start();
+    store.addWorkListener(wakeUp);
     return this;
   }
 
@@ -129,6 +134,55 @@ public final class WebhookSender implements AutoCloseable {
    * @throws IllegalArgumentException when {@code data} cannot be serialised or the key is malformed
    */
   public PublishResult publish(String tenantId, String eventType, Object data, String idempotencyKey) {
+    PublishResult r = store.publish(event(tenantId, eventType, data, idempotencyKey));
+    if (r.deliveries() > 0) {
+      dispatcher.wakeUp();
+    }
+    return r;
+  }
+
+  /** Publishes inside the caller's transaction; see {@link #publish(Connection, String, String, Object, String)}. */
+  public PublishResult publish(Connection connection, String tenantId, String eventType, Object data) {
+    return publish(connection, tenantId, eventType, data, null);
+  }
+
+  /**
+   * Publishes inside the caller's own open transaction on {@code connection} (the transactional
+   * outbox): the event and its deliveries are written with the caller's other changes and sent
+   * only once the caller commits. If the caller rolls back, nothing is ever sent; once it has
+   * committed, the event is delivered even if the process dies right after. Needs a
+   * {@link TransactionalWebhookStore} ({@code JdbcWebhookStore}) on the same database as the
+   * connection.
+   *
+   * <pre>{@code
+   * try (Connection c = dataSource.getConnection()) {
+   *   c.setAutoCommit(false);
+   *   orders.markPaid(c, orderId);                                     // the application's own change
+   *   sender.publish(c, tenantId, "order.paid", Map.of("id", orderId)); // same transaction
+   *   c.commit();                                                      // both, or neither
+   * }
+   * }</pre>
+   *
+   * <p>With Spring, pass {@code DataSourceUtils.getConnection(dataSource)} inside a
+   * {@code @Transactional} method or a {@code TransactionTemplate} callback. Workers see the
+   * deliveries at their next poll after the commit, or at once with PostgreSQL notifications.
+   *
+   * @throws IllegalStateException when the store cannot publish in a transaction, or the connection
+   *     is in auto-commit mode
+   * @throws dev.webhooks.sender.store.WebhookStoreException when the database refuses: roll back
+   * @see #publish(String, String, Object, String) for the arguments and the other errors
+   */
+  public PublishResult publish(Connection connection, String tenantId, String eventType, Object data,
+      String idempotencyKey) {
+    requireNonNull(connection, "connection == null");
+    if (!(store instanceof TransactionalWebhookStore)) {
+      throw new IllegalStateException("publishing inside a transaction needs a TransactionalWebhookStore "
+          + "(JdbcWebhookStore); this sender's store is " + store.getClass().getSimpleName());
+    }
+    return ((TransactionalWebhookStore) store).publish(connection, event(tenantId, eventType, data, idempotencyKey));
+  }
+
+  private EventRecord event(String tenantId, String eventType, Object data, String idempotencyKey) {
     SubscriptionValidator.requireTenantId(tenantId);
     requireNonNull(data, "data == null");
     if (eventType == null) {
@@ -144,12 +198,7 @@ public final class WebhookSender implements AutoCloseable {
     JsonNode node = data instanceof JsonNode ? (JsonNode) data : mapper.valueToTree(data);
     Instant now = clock.instant();
     Envelope envelope = Envelope.of(Envelope.newId(clock), eventType, now, node);
-    PublishResult r = store.publish(
-        EventRecord.of(envelope.id(), tenantId, eventType, now, envelope.toJson(), idempotencyKey));
-    if (r.deliveries() > 0) {
-      dispatcher.wakeUp();
-    }
-    return r;
+    return EventRecord.of(envelope.id(), tenantId, eventType, now, envelope.toJson(), idempotencyKey);
   }
 
   /**
@@ -169,6 +218,7 @@ public final class WebhookSender implements AutoCloseable {
    */
   @Override
   public void close() {
+    store.removeWorkListener(wakeUp);
     dispatcher.close(closeGrace);
     http.close();
   }

@@ -23,8 +23,9 @@ import java.util.UUID;
  * claimant at a time, for the length of a lease; a node that dies loses its leases when they expire
  * and another node claims the deliveries again.
  *
- * <p>Implementations: {@link InMemoryWebhookStore} (the default: fast, lost on restart); durable
- * JDBC stores follow on the same contract tests.
+ * <p>Implementations: {@link InMemoryWebhookStore} (the default: fast, lost on restart) and
+ * {@code JdbcWebhookStore} (H2 or PostgreSQL: durable, shared by several nodes), both held to the
+ * same contract tests.
  */
 public interface WebhookStore extends AutoCloseable {
 
@@ -122,6 +123,18 @@ public interface WebhookStore extends AutoCloseable {
 
   /** Makes every failed delivery of a subscription created at or after {@code since} pending, due at {@code at}. */
   int recoverFailed(String tenantId, UUID subscriptionId, Instant since, Instant at);
+
+  // ---- waking the workers
+
+  /**
+   * Asks the store to run {@code wakeUp} when new work may be due that another node (or another
+   * store client) added, so that workers need not wait for their next poll. Stores that cannot
+   * tell ignore it, the default. The sender registers its workers when it starts.
+   */
+  default void addWorkListener(Runnable wakeUp) {}
+
+  /** Undoes {@link #addWorkListener}. */
+  default void removeWorkListener(Runnable wakeUp) {}
 
   /** Releases what the store holds (connections, threads). The default does nothing. */
   @Override

@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -32,7 +33,7 @@ import org.junit.jupiter.api.Test;
  * The behaviour every {@link WebhookStore} must have. Each implementation's test extends this
  * class and says how to make a fresh, empty store.
  */
-abstract class WebhookStoreContract {
+public abstract class WebhookStoreContract {
   static final Instant T0 = Instant.parse("2026-05-02T12:00:00Z");
   static final Duration LEASE = Duration.ofSeconds(30);
   static final EventCatalog CATALOG = EventCatalog.builder()
@@ -44,12 +45,23 @@ abstract class WebhookStoreContract {
   WebhookStore store;
   private int events;
 
+  protected WebhookStoreContract() {}
+
   /** A new, empty store. */
-  abstract WebhookStore newStore();
+  protected abstract WebhookStore newStore();
+
+  /** Removes what {@link #newStore} made, after the store is closed. The default does nothing. */
+  protected void dropStore() throws Exception {}
 
   @BeforeEach
   void setUp() {
     store = newStore();
+  }
+
+  @AfterEach
+  void tearDown() throws Exception {
+    store.close();
+    dropStore();
   }
 
   StoredSubscription subscription(String tenant, String url, String... filters) {

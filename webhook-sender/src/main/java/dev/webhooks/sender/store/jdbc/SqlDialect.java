@@ -11,14 +11,24 @@ import java.util.Map;
  */
 enum SqlDialect {
   H2(Map.of("{{TEXT}}", "VARCHAR(65536)", "{{BYTES}}", "VARBINARY(16777216)",
-      "{{DUE_INDEX}}", "(status, next_attempt_at)")),
+      "{{DUE_INDEX}}", "(status, next_attempt_at)"), "RANDOM_UUID()"),
   POSTGRESQL(Map.of("{{TEXT}}", "TEXT", "{{BYTES}}", "BYTEA",
-      "{{DUE_INDEX}}", "(next_attempt_at) WHERE status = 'pending'"));
+      "{{DUE_INDEX}}", "(next_attempt_at) WHERE status = 'pending'"), "gen_random_uuid()");
+
+  /** The longest text a {{TEXT}} column holds in every dialect. */
+  static final int MAX_TEXT = 65536;
 
   private final Map<String, String> tokens;
+  private final String newUuid;
 
-  SqlDialect(Map<String, String> tokens) {
+  SqlDialect(Map<String, String> tokens, String newUuid) {
     this.tokens = tokens;
+    this.newUuid = newUuid;
+  }
+
+  /** The SQL expression of a new random UUID. */
+  String newUuid() {
+    return newUuid;
   }
 
   /**

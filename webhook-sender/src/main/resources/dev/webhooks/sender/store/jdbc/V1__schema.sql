@@ -17,6 +17,8 @@ CREATE TABLE IF NOT EXISTS webhook_subscription (
   last_delivered_at TIMESTAMP WITH TIME ZONE,
   failing_since TIMESTAMP WITH TIME ZONE,
   version BIGINT NOT NULL,
+  -- Creation order, for listing oldest first (many subscriptions share a created_at).
+  seq BIGINT GENERATED ALWAYS AS IDENTITY,
   CONSTRAINT webhook_subscription_tenant_url UNIQUE (tenant_id, url)
 );
 -- One row per filter of a subscription: fan-out is a lookup of the type, its prefixes and "*".
@@ -37,6 +39,7 @@ CREATE TABLE IF NOT EXISTS webhook_event (
   idempotency_key VARCHAR(255),
   CONSTRAINT webhook_event_idempotency UNIQUE (tenant_id, idempotency_key)
 );
+CREATE INDEX IF NOT EXISTS webhook_event_created ON webhook_event (created_at);
 CREATE TABLE IF NOT EXISTS webhook_delivery (
   id UUID PRIMARY KEY,
   tenant_id VARCHAR(128) NOT NULL,
@@ -52,12 +55,19 @@ CREATE TABLE IF NOT EXISTS webhook_delivery (
   last_error VARCHAR(500),
   lease_token VARCHAR(64),
   lease_expires_at TIMESTAMP WITH TIME ZONE,
-  retry_requested_at TIMESTAMP WITH TIME ZONE
+  retry_requested_at TIMESTAMP WITH TIME ZONE,
+  -- A test event's delivery is claimable once even while its subscription is disabled.
+  bypass_disabled BOOLEAN DEFAULT FALSE NOT NULL,
+  -- Creation order, for listing newest first.
+  seq BIGINT GENERATED ALWAYS AS IDENTITY
 );
 -- Claims read pending deliveries in due order (a partial index where the dialect has them).
 CREATE INDEX IF NOT EXISTS webhook_delivery_due ON webhook_delivery {{DUE_INDEX}};
-CREATE INDEX IF NOT EXISTS webhook_delivery_by_subscription ON webhook_delivery (tenant_id, subscription_id, created_at);
-CREATE INDEX IF NOT EXISTS webhook_delivery_by_tenant ON webhook_delivery (tenant_id, created_at);
+CREATE INDEX IF NOT EXISTS webhook_delivery_by_subscription ON webhook_delivery (subscription_id, seq);
+CREATE INDEX IF NOT EXISTS webhook_delivery_by_tenant ON webhook_delivery (tenant_id, seq);
+CREATE INDEX IF NOT EXISTS webhook_delivery_by_event ON webhook_delivery (event_id);
+-- Retention purges finished deliveries by age.
+CREATE INDEX IF NOT EXISTS webhook_delivery_created ON webhook_delivery (created_at);
 CREATE TABLE IF NOT EXISTS webhook_attempt (
   delivery_id UUID NOT NULL REFERENCES webhook_delivery (id) ON DELETE CASCADE,
   attempt_number INT NOT NULL,
