@@ -1,0 +1,415 @@
+package dev.webhooks.sender.store.jdbc;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.webhooks.core.event.EventCatalog;
+import dev.webhooks.core.subscription.Subscription;
+import dev.webhooks.sender.DeliveryQuery;
+import dev.webhooks.sender.PublishResult;
+import dev.webhooks.sender.store.AttemptRecord;
+import dev.webhooks.sender.store.ClaimedDelivery;
+import dev.webhooks.sender.store.DeliveryStatus;
+import dev.webhooks.sender.store.EventRecord;
+import dev.webhooks.sender.store.SigningSecret;
+import dev.webhooks.sender.store.StoredSubscription;
+import dev.webhooks.sender.store.WebhookStoreException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.crypto.spec.SecretKeySpec;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What the JDBC store adds to the store contract: publishing inside the caller's transaction,
+ * idempotency and claiming across nodes, secrets sealed at rest, retention and notifications. On
+ * a real H2 file database and on the machine's PostgreSQL.
+ */
+class JdbcWebhookStoreTest {
+  static final Instant T0 = Instant.parse("2026-05-02T12:00:00Z");
+  static final Duration LEASE = Duration.ofSeconds(30);
+  static final String SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+  static final EventCatalog CATALOG = EventCatalog.builder()
+      .event("order.paid", "An order was paid", JsonNodeFactory.instance.objectNode())
+      .build();
+
+  @TempDir
+  Path folder;
+  private final List<UrlDataSource> schemas = new ArrayList<>();
+  private final List<JdbcWebhookStore> stores = new ArrayList<>();
+
+  @AfterEach
+  void tearDown() throws SQLException {
+    stores.forEach(JdbcWebhookStore::close);
+    for (UrlDataSource ds : schemas) {
+      TestDatabases.dropPostgresSchema(ds);
+    }
+  }
+
+  private UrlDataSource postgres() {
+    UrlDataSource ds = TestDatabases.postgres();
+    schemas.add(ds);
+    return ds;
+  }
+
+  private JdbcWebhookStore keep(JdbcWebhookStore store) {
+    stores.add(store);
+    return store;
+  }
+
+  private static StoredSubscription subscription(String tenant, String url) {
+    Subscription s = Subscription.builder().id(UUID.randomUUID()).tenantId(tenant).url(URI.create(url))
+        .filters(CATALOG.filters(List.of("*"))).createdAt(T0).updatedAt(T0).secretLastRotatedAt(T0).build();
+    return new StoredSubscription(s, List.of(SigningSecret.current(SECRET)));
+  }
+
+  private static EventRecord event(String id, String tenant, String key) {
+    return EventRecord.of(id, tenant, "order.paid", T0, ("{\"id\":\"" + id + "\"}").getBytes(StandardCharsets.UTF_8),
+        key);
+  }
+
+  private static long count(DataSource ds, String sql) throws SQLException {
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+      r.next();
+      return r.getLong(1);
+    }
+  }
+
+  // ---- publish inside the caller's transaction
+
+  @Test
+  void publishInTransaction_rolledBack_leavesNothingToSend() throws SQLException {
+    DataSource ds = TestDatabases.h2(folder);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      assertEquals(1, store.publish(c, event("msg_1", "t1", null)).deliveries());
+      c.rollback();
+    }
+    assertTrue(store.claimDue(T0, 10, LEASE, Set.of()).isEmpty());
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+  }
+
+  @Test
+  void publishInTransaction_invisibleUntilCommit_thenClaimable() throws SQLException {
+    DataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute("CREATE TABLE app_order (id INT PRIMARY KEY)"); // the application's own change
+        s.execute("INSERT INTO app_order VALUES (42)");
+      }
+      store.publish(c, event("msg_1", "t1", null));
+      assertTrue(store.claimDue(T0, 10, LEASE, Set.of()).isEmpty(), "visible before the commit");
+      c.commit();
+    }
+    List<ClaimedDelivery> claims = store.claimDue(T0, 10, LEASE, Set.of());
+    assertEquals(1, claims.size());
+    assertEquals("msg_1", claims.get(0).delivery().eventId());
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM app_order"));
+  }
+
+  @Test
+  void publishInTransaction_autoCommitConnection_refusedAndNothingWritten() throws SQLException {
+    DataSource ds = TestDatabases.h2(folder);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    try (Connection c = ds.getConnection()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class,
+          () -> store.publish(c, event("msg_1", "t1", null)));
+      assertTrue(e.getMessage().contains("auto-commit"), e.getMessage());
+    }
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+  }
+
+  @Test
+  void publishInTransaction_databaseRefuses_storeExceptionAndTheCallerCanRollBack() throws SQLException {
+    DataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    store.publish(event("msg_1", "t1", null));
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      // The same event id again: the primary key refuses it.
+      assertThrows(WebhookStoreException.class, () -> store.publish(c, event("msg_1", "t1", null)));
+      c.rollback();
+    }
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+  }
+
+  // ---- several nodes
+
+  @Test
+  void idempotencyKey_racingAcrossNodes_exactlyOneEventWins() throws Exception {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore a = keep(JdbcWebhookStore.create(ds));
+    JdbcWebhookStore b = keep(JdbcWebhookStore.create(ds));
+    a.createSubscription(subscription("t1", "https://a.example.com/"));
+    a.createSubscription(subscription("t1", "https://b.example.com/"));
+    int racers = 8;
+    CyclicBarrier start = new CyclicBarrier(racers);
+    ExecutorService pool = Executors.newFixedThreadPool(racers);
+    try {
+      List<Future<PublishResult>> results = new ArrayList<>();
+      for (int i = 0; i < racers; i++) {
+        JdbcWebhookStore node = i % 2 == 0 ? a : b;
+        String id = "msg_" + i;
+        results.add(pool.submit(() -> {
+          start.await(10, TimeUnit.SECONDS);
+          return node.publish(event(id, "t1", "order-42"));
+        }));
+      }
+      Set<String> ids = new HashSet<>();
+      int firsts = 0;
+      for (Future<PublishResult> f : results) {
+        PublishResult r = f.get(30, TimeUnit.SECONDS);
+        ids.add(r.eventId());
+        firsts += r.duplicate() ? 0 : 1;
+      }
+      assertEquals(1, firsts);
+      assertEquals(1, ids.size(), "every racer is answered with the winner's id");
+      assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+      assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void claimDue_byManyNodesAtOnce_eachDeliveryToExactlyOne() throws Exception {
+    UrlDataSource ds = postgres();
+    List<JdbcWebhookStore> nodes = List.of(keep(JdbcWebhookStore.create(ds)), keep(JdbcWebhookStore.create(ds)),
+        keep(JdbcWebhookStore.create(ds)));
+    for (int i = 0; i < 5; i++) {
+      nodes.get(0).createSubscription(subscription("t1", "https://h" + i + ".example.com/"));
+    }
+    for (int i = 0; i < 100; i++) {
+      nodes.get(0).publish(event("msg_" + i, "t1", null)); // 500 deliveries
+    }
+    ExecutorService pool = Executors.newFixedThreadPool(6);
+    try {
+      List<Callable<List<UUID>>> claimers = new ArrayList<>();
+      for (int i = 0; i < 6; i++) {
+        JdbcWebhookStore node = nodes.get(i % nodes.size());
+        claimers.add(() -> {
+          List<UUID> mine = new ArrayList<>();
+          for (List<ClaimedDelivery> batch = node.claimDue(T0, 7, LEASE, Set.of()); !batch.isEmpty();
+              batch = node.claimDue(T0, 7, LEASE, Set.of())) {
+            batch.forEach(c -> mine.add(c.delivery().id()));
+          }
+          return mine;
+        });
+      }
+      List<UUID> all = new ArrayList<>();
+      for (Future<List<UUID>> f : pool.invokeAll(claimers, 60, TimeUnit.SECONDS)) {
+        all.addAll(f.get());
+      }
+      assertEquals(500, all.size());
+      assertEquals(500, new HashSet<>(all).size(), "a delivery was claimed twice");
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void notifications_aCommitOnOneNode_wakesTheListenersOfAnother() throws Exception {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore listening = keep(JdbcWebhookStore.builder(ds).listenForNotifications(true).build());
+    JdbcWebhookStore publishing = keep(JdbcWebhookStore.builder(ds).listenForNotifications(true).build());
+    publishing.createSubscription(subscription("t1", "https://a.example.com/"));
+    CountDownLatch connected = new CountDownLatch(1);
+    CountDownLatch woken = new CountDownLatch(2);
+    listening.addWorkListener(() -> {
+      connected.countDown();
+      woken.countDown();
+    });
+    // The listener wakes its workers once when it has connected: that one is not a notification.
+    assertTrue(connected.await(30, TimeUnit.SECONDS), "the listener never connected");
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      publishing.publish(c, event("msg_1", "t1", null));
+      c.rollback();
+    }
+    publishing.publish(event("msg_2", "t1", null));
+    assertTrue(woken.await(30, TimeUnit.SECONDS), "no notification arrived after the commit");
+  }
+
+  @Test
+  void notifications_onH2_refusedAtBuild() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> JdbcWebhookStore.builder(TestDatabases.h2(folder)).listenForNotifications(true).build());
+    assertTrue(e.getMessage().contains("PostgreSQL"), e.getMessage());
+  }
+
+  // ---- secrets at rest
+
+  private static final SecretKeySpec KEY = new SecretKeySpec(new byte[32], "AES");
+  private static final SecretKeySpec OTHER_KEY = new SecretKeySpec(new byte[] {
+      1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16}, "AES");
+
+  private static String storedSecrets(DataSource ds, UUID id) throws SQLException {
+    try (Connection c = ds.getConnection();
+        PreparedStatement p = c.prepareStatement("SELECT secrets FROM webhook_subscription WHERE id = ?")) {
+      p.setObject(1, id);
+      try (ResultSet r = p.executeQuery()) {
+        r.next();
+        return r.getString(1);
+      }
+    }
+  }
+
+  @Test
+  void secretsKey_theDatabaseNeverHoldsTheSecretInClear_andItReadsBack() throws SQLException {
+    DataSource ds = TestDatabases.h2(folder);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.builder(ds).secretsKey(KEY).build());
+    StoredSubscription s = subscription("t1", "https://a.example.com/");
+    store.createSubscription(s);
+    String column = storedSecrets(ds, s.subscription().id());
+    assertTrue(column.startsWith("aesgcm1:"), column);
+    assertFalse(column.contains(SECRET.substring(6, 20)));
+    StoredSubscription read = store.findSubscription("t1", s.subscription().id()).orElseThrow();
+    assertEquals(List.of(SigningSecret.current(SECRET)), read.secrets());
+    // Rotated secrets are sealed too.
+    StoredSubscription rotated = read.withSecrets(List.of(SigningSecret.current("whsec_" + "A".repeat(32)),
+        SigningSecret.expiring(SECRET, T0.plusSeconds(3600))));
+    assertTrue(store.updateSubscription(rotated));
+    assertFalse(storedSecrets(ds, s.subscription().id()).contains("AAAAAAAA"));
+    assertEquals(rotated.secrets(), store.findSubscription("t1", s.subscription().id()).orElseThrow().secrets());
+  }
+
+  @Test
+  void secretsKey_rowsWrittenInClearBefore_areSealedWhenTheStoreStarts() throws SQLException {
+    DataSource ds = TestDatabases.h2(folder);
+    StoredSubscription s = subscription("t1", "https://a.example.com/");
+    try (JdbcWebhookStore plain = JdbcWebhookStore.create(ds)) {
+      plain.createSubscription(s);
+    }
+    assertTrue(storedSecrets(ds, s.subscription().id()).contains(SECRET));
+    JdbcWebhookStore sealed = keep(JdbcWebhookStore.builder(ds).secretsKey(KEY).build());
+    assertTrue(storedSecrets(ds, s.subscription().id()).startsWith("aesgcm1:"));
+    assertEquals(SECRET, sealed.findSubscription("t1", s.subscription().id()).orElseThrow().secrets().get(0).secret());
+  }
+
+  @Test
+  void secretsKey_missingWrongOrTampered_failsWithoutShowingTheSecret() throws SQLException {
+    DataSource ds = TestDatabases.h2(folder);
+    StoredSubscription s = subscription("t1", "https://a.example.com/");
+    UUID id = s.subscription().id();
+    try (JdbcWebhookStore sealed = JdbcWebhookStore.builder(ds).secretsKey(KEY).build()) {
+      sealed.createSubscription(s);
+    }
+    List<Exception> failures = new ArrayList<>();
+    try (JdbcWebhookStore noKey = JdbcWebhookStore.create(ds)) {
+      failures.add(assertThrows(RuntimeException.class, () -> noKey.findSubscription("t1", id)));
+    }
+    try (JdbcWebhookStore wrongKey = JdbcWebhookStore.builder(ds).secretsKey(OTHER_KEY).build()) {
+      failures.add(assertThrows(RuntimeException.class, () -> wrongKey.findSubscription("t1", id)));
+    }
+    String column = storedSecrets(ds, id);
+    char last = column.charAt(column.length() - 3);
+    try (Connection c = ds.getConnection();
+        PreparedStatement p = c.prepareStatement("UPDATE webhook_subscription SET secrets = ? WHERE id = ?")) {
+      p.setString(1, column.substring(0, column.length() - 3) + (last == 'A' ? 'B' : 'A') + column.substring(column.length() - 2));
+      p.setObject(2, id);
+      p.executeUpdate();
+    }
+    try (JdbcWebhookStore rightKey = JdbcWebhookStore.builder(ds).secretsKey(KEY).build()) {
+      failures.add(assertThrows(RuntimeException.class, () -> rightKey.findSubscription("t1", id)));
+    }
+    for (Exception e : failures) {
+      for (Throwable t = e; t != null; t = t.getCause()) {
+        assertFalse(String.valueOf(t.getMessage()).contains(SECRET.substring(6)), t.getMessage());
+      }
+    }
+  }
+
+  @Test
+  void secretsKey_notAnAesKey_refused() {
+    assertThrows(IllegalArgumentException.class,
+        () -> JdbcWebhookStore.builder(TestDatabases.h2(folder)).secretsKey(new SecretKeySpec(new byte[32], "HmacSHA256")));
+    assertThrows(IllegalArgumentException.class,
+        () -> JdbcWebhookStore.builder(TestDatabases.h2(folder)).secretsKey(new SecretKeySpec(new byte[20], "AES")));
+  }
+
+  // ---- retention
+
+  @Test
+  void purge_removesFinishedDeliveriesAndTheirEvents_keepsWhatIsPendingOrRecent() throws SQLException {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.builder(ds).purgeBatchSize(2).build());
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    for (int i = 0; i < 5; i++) {
+      store.publish(event("msg_old_" + i, "t1", null));
+    }
+    store.publish(EventRecord.of("msg_new", "t1", "order.paid", T0.plus(Duration.ofDays(40)), new byte[] {'{', '}'},
+        null));
+    // Four old ones delivered, one old one still pending, the new one delivered.
+    List<ClaimedDelivery> claims = store.claimDue(T0.plus(Duration.ofDays(40)), 10, LEASE, Set.of());
+    assertEquals(6, claims.size());
+    for (ClaimedDelivery c : claims) {
+      if (!c.delivery().eventId().equals("msg_old_4")) {
+        store.recordAttempt(c, new AttemptRecord(c.delivery().id(), 1, T0, Duration.ofMillis(5), 200, "ok",
+            Optional.empty()), DeliveryStatus.DELIVERED, null);
+      }
+    }
+    JdbcWebhookStore.Purged purged = store.purgeFinishedBefore(T0.plus(Duration.ofDays(30)));
+    assertEquals(new JdbcWebhookStore.Purged(4, 4), purged);
+    assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_attempt"), "the new delivery's attempt");
+    assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(2, store.listDeliveries("t1", DeliveryQuery.all()).items().size());
+    assertEquals(new JdbcWebhookStore.Purged(0, 0), store.purgeFinishedBefore(T0.plus(Duration.ofDays(30))));
+  }
+
+  // ---- values
+
+  @Test
+  void timestamps_keptToTheMicrosecond_payloadByteForByte() {
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(TestDatabases.h2(folder)));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    Instant at = Instant.parse("2026-05-02T12:00:00.123456789Z");
+    byte[] payload = "{\"name\":\"Zoë ☃\",\"n\":1}".getBytes(StandardCharsets.UTF_8);
+    store.publish(EventRecord.of("msg_1", "t1", "order.paid", at, payload, null));
+    ClaimedDelivery c = store.claimDue(at, 1, LEASE, Set.of()).get(0);
+    assertEquals(Instant.parse("2026-05-02T12:00:00.123456Z"), c.delivery().createdAt());
+    assertArrayEquals(payload, c.payload());
+  }
+
+  @Test
+  void unreachableDatabase_specificStoreExceptionNamingTheOperation() {
+    DataSource nowhere = new UrlDataSource("jdbc:postgresql://127.0.0.1:1/none?user=postgres&connectTimeout=2");
+    WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> JdbcWebhookStore.create(nowhere));
+    assertTrue(e.getMessage().contains("schema"), e.getMessage());
+  }
+}
