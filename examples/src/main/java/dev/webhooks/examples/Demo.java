@@ -6,9 +6,16 @@ import dev.webhooks.examples.DemoReceiver.Behaviour;
 import dev.webhooks.sender.CreatedSubscription;
 import dev.webhooks.sender.RetryPolicy;
 import dev.webhooks.sender.WebhookSender;
+import dev.webhooks.sender.store.jdbc.JdbcWebhookStore;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -17,6 +24,8 @@ import java.util.TreeMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.h2.jdbcx.JdbcDataSource;
 
 /**
  * The README's demo: a SaaS backend offering webhooks to three tenants. Three local receivers (a
@@ -52,8 +61,15 @@ public final class Demo {
         DemoReceiver gone = DemoReceiver.start(Behaviour.GONE)) {
       List<DemoReceiver> receivers = List.of(healthy, flaky, gone);
       Progress progress = new Progress();
+      Path folder = Files.createTempDirectory("webhooks-demo");
+      // The durable default on one machine: an embedded H2 file. Kept open while the demo runs
+      // (DB_CLOSE_DELAY=-1) so that each operation does not reopen the file; shut down at the end.
+      JdbcDataSource h2 = new JdbcDataSource();
+      h2.setURL("jdbc:h2:file:" + folder.resolve("webhooks") + ";DB_CLOSE_DELAY=-1");
+      JdbcWebhookStore store = JdbcWebhookStore.create(h2);
       WebhookSender sender = WebhookSender.builder()
           .catalog(DemoEvents.catalog())
+          .store(store)
           // For this demo only: production keeps the default UrlPolicy.strict() (HTTPS, public hosts).
           .urlPolicy(UrlPolicy.builder().allowHttp(true).allowCidr("127.0.0.1/32").build())
           .retryPolicy(RetryPolicy.schedule(List.of(Duration.ofMillis(200), Duration.ofMillis(500),
@@ -70,7 +86,7 @@ public final class Demo {
       boolean settled;
       Duration elapsed;
       try {
-        intro(receivers);
+        intro(receivers, folder);
         subscriptions = subscribe(sender, healthy, flaky, gone);
         publish(sender, subscriptions, progress);
         long start = System.nanoTime();
@@ -88,13 +104,28 @@ public final class Demo {
       DemoResult result = DemoResult.of(table, sender.subscriptions(), settled, elapsed);
       out.println();
       verdict(result, table);
+      store.close();
+      try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
+        s.execute("SHUTDOWN");
+      }
+      deleteTree(folder);
       return result;
     }
   }
 
-  private void intro(List<DemoReceiver> receivers) {
+  private static void deleteTree(Path folder) throws IOException {
+    try (Stream<Path> files = Files.walk(folder)) {
+      for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    }
+  }
+
+  private void intro(List<DemoReceiver> receivers, Path folder) {
     out.println("Webhooks SDK demo: one sender, " + receivers.size() + " local receivers, tenants " + TENANTS
         + ", a burst of " + EVENTS + " events.");
+    out.println("Store: JdbcWebhookStore on an embedded H2 file in " + folder
+        + " (durable: a restart resumes what is pending; PostgreSQL for several nodes).");
     out.println("URL policy: http to 127.0.0.1 is allowed for this demo only; production uses UrlPolicy.strict()"
         + " (HTTPS, public addresses).");
     out.println("Retry policy: at once, then after 200 ms, 500 ms, 1 s, 2 s (5 attempts); Retry-After is honoured.");
