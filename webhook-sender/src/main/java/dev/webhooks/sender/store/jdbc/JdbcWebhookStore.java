@@ -1045,6 +1045,12 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     }
   }
 
+  /** Whether notifications are being listened for right now (tests wait for it). */
+  boolean isListening() {
+    NotificationListener l = listener;
+    return l != null && l.isListening();
+  }
+
   @Override
   public void removeWorkListener(Runnable wakeUp) {
     workListeners.remove(wakeUp);

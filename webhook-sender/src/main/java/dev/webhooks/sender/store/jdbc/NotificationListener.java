@@ -26,6 +26,7 @@ final class NotificationListener implements AutoCloseable {
   private final Runnable onNotification;
   private final Thread thread;
   private volatile boolean closed;
+  private volatile boolean listening;
 
   NotificationListener(DataSource dataSource, String channel, Runnable onNotification) {
     this.dataSource = dataSource;
@@ -53,6 +54,7 @@ final class NotificationListener implements AutoCloseable {
         backoff = 500;
         // Missed notifications while reconnecting are covered by the workers' poll; wake them once.
         onNotification.run();
+        listening = true;
         while (!closed) {
           Object batch = poll.invoke(pgConnection, WAIT_MILLIS);
           if (batch != null && Array.getLength(batch) > 0) {
@@ -60,6 +62,7 @@ final class NotificationListener implements AutoCloseable {
           }
         }
       } catch (SQLException | ReflectiveOperationException | RuntimeException e) {
+        listening = false;
         if (closed) {
           return;
         }
@@ -74,6 +77,11 @@ final class NotificationListener implements AutoCloseable {
         backoff = Math.min(backoff * 2, MAX_BACKOFF_MILLIS);
       }
     }
+  }
+
+  /** Whether it is connected and waiting, with the wake-up after connecting already given. */
+  boolean isListening() {
+    return listening;
   }
 
   @Override
