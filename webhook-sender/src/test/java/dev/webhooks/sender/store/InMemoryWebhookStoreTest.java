@@ -3,7 +3,7 @@ package dev.webhooks.sender.store;
 /** The store contract, on the in-memory store. */
 class InMemoryWebhookStoreTest extends WebhookStoreContract {
   @Override
-  protected WebhookStore newStore() {
+  WebhookStore newStore() {
     return new InMemoryWebhookStore();
   }
 }

@@ -31,9 +31,10 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The behaviour every {@link WebhookStore} must have. Each implementation's test extends this
- * class and says how to make a fresh, empty store.
+ * class, in this package (surefire opens a package to JUnit only where a test class sits), and says
+ * how to make a fresh, empty store.
  */
-public abstract class WebhookStoreContract {
+abstract class WebhookStoreContract {
   static final Instant T0 = Instant.parse("2026-05-02T12:00:00Z");
   static final Duration LEASE = Duration.ofSeconds(30);
   static final EventCatalog CATALOG = EventCatalog.builder()
@@ -45,13 +46,12 @@ public abstract class WebhookStoreContract {
   WebhookStore store;
   private int events;
 
-  protected WebhookStoreContract() {}
 
   /** A new, empty store. */
-  protected abstract WebhookStore newStore();
+  abstract WebhookStore newStore();
 
   /** Removes what {@link #newStore} made, after the store is closed. The default does nothing. */
-  protected void dropStore() throws Exception {}
+  void dropStore() throws Exception {}
 
   @BeforeEach
   void setUp() {

@@ -2,16 +2,9 @@ package dev.webhooks.sender.store.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.webhooks.core.ErrorCode;
 import dev.webhooks.core.WebhookValidationException;
 import dev.webhooks.core.event.EventFilter;
-import dev.webhooks.core.event.EventFilterSet;
-import dev.webhooks.core.internal.Json;
 import dev.webhooks.core.subscription.DisabledReason;
 import dev.webhooks.core.subscription.Subscription;
 import dev.webhooks.sender.DeliveryQuery;
@@ -23,37 +16,25 @@ import dev.webhooks.sender.store.ClaimedDelivery;
 import dev.webhooks.sender.store.DeliveryRecord;
 import dev.webhooks.sender.store.DeliveryStatus;
 import dev.webhooks.sender.store.EventRecord;
-import dev.webhooks.sender.store.SigningSecret;
 import dev.webhooks.sender.store.StoredSubscription;
 import dev.webhooks.sender.store.TransactionalWebhookStore;
 import dev.webhooks.sender.store.WebhookStoreException;
-import java.net.URI;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.sql.Types;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.OffsetDateTime;
-import java.time.ZoneOffset;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import javax.crypto.SecretKey;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -94,41 +75,26 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcWebhookStore.class);
   /** The PostgreSQL channel a publish notifies and listening stores wait on. */
   static final String CHANNEL = "webhooks_due";
-  private static final int MAX_ERROR = 500;
-  private static final int TX_TRIES = 4;
-  private static final TypeReference<LinkedHashMap<String, String>> STRING_MAP = new TypeReference<>() {};
-  /** H2 claims are serialised per database within the process (an H2 file has one process). */
-  private static final Map<String, Object> H2_CLAIM_LOCKS = new ConcurrentHashMap<>();
-
-  private static final String SUB_COLUMNS = "s.id, s.tenant_id, s.url, s.description, s.enabled, s.disabled_reason, "
-      + "s.filters, s.headers, s.metadata, s.secrets, s.created_at, s.updated_at, s.secret_last_rotated_at, "
-      + "s.last_delivered_at, s.failing_since, s.version";
-  private static final String DELIVERY_COLUMNS = "d.id, d.tenant_id, d.subscription_id, d.event_id, d.event_type, "
-      + "d.status, d.attempt_count, d.created_at, d.next_attempt_at, d.delivered_at, d.last_http_status, d.last_error";
-  private static final int DELIVERY_COLUMN_COUNT = 12;
 
   private final DataSource dataSource;
   private final SqlDialect dialect;
-  private final Object h2ClaimLock;
   private final SecretsAtRest secrets;
-  private final Clock clock;
   private final boolean notify;
-  private final Duration retention;
-  private final int purgeBatchSize;
+  private final Transactions transactions;
+  private final Rows rows;
+  private final Publishing publishing;
+  private final Claims claims;
+  private final Retention retention;
   private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
-  private final ScheduledExecutorService purger;
   private volatile NotificationListener listener;
   private volatile boolean closed;
 
   private JdbcWebhookStore(Builder b) {
     this.dataSource = b.dataSource;
     this.secrets = b.secretsKey == null ? SecretsAtRest.plain() : SecretsAtRest.aesGcm(b.secretsKey);
-    this.clock = b.clock;
-    this.retention = b.retention;
-    this.purgeBatchSize = b.purgeBatchSize;
     String url;
     try {
-      new SchemaMigrator(dataSource, clock).migrate();
+      new SchemaMigrator(dataSource, b.clock).migrate();
       try (Connection c = dataSource.getConnection()) {
         this.dialect = SqlDialect.of(c);
         url = c.getMetaData().getURL();
@@ -140,21 +106,14 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
       throw new IllegalStateException("listenForNotifications needs PostgreSQL; this database is " + dialect);
     }
     this.notify = b.notify;
-    this.h2ClaimLock = dialect == SqlDialect.H2 ? H2_CLAIM_LOCKS.computeIfAbsent(url, k -> new Object()) : null;
+    this.transactions = new Transactions(dataSource);
+    this.rows = new Rows(secrets);
+    this.publishing = new Publishing(dialect, notify);
+    this.claims = new Claims(transactions, rows, dialect, url);
     if (secrets.encrypts()) {
       sealPlainSecrets();
     }
-    if (retention != null) {
-      purger = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "webhooks-retention");
-        t.setDaemon(true);
-        return t;
-      });
-      long every = b.purgeInterval.toMillis();
-      purger.scheduleWithFixedDelay(this::purgeQuietly, every, every, TimeUnit.MILLISECONDS);
-    } else {
-      purger = null;
-    }
+    this.retention = new Retention(transactions, b.purgeBatchSize, b.clock, b.retention, b.purgeInterval);
   }
 
   /** A store on {@code dataSource} with every default; creates or migrates the schema. */
@@ -167,59 +126,8 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     return new Builder(dataSource);
   }
 
-  // ---- transactions
-
-  @FunctionalInterface
-  private interface Work<T> {
-    T run(Connection c) throws SQLException;
-  }
-
-  /** Runs {@code work} in one transaction, again on a deadlock or a serialization failure. */
-  private <T> T tx(String what, Work<T> work) {
-    for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        boolean autoCommit = c.getAutoCommit();
-        c.setAutoCommit(false);
-        try {
-          T result = work.run(c);
-          c.commit();
-          return result;
-        } catch (SQLException | RuntimeException | Error e) {
-          rollbackQuietly(c, e);
-          throw e;
-        } finally {
-          try {
-            c.setAutoCommit(autoCommit);
-          } catch (SQLException e) {
-            log.debug("could not restore auto-commit", e);
-          }
-        }
-      } catch (SQLException e) {
-        if (attempt < TX_TRIES && isTransient(e)) {
-          log.debug("webhooks store: {} collided with another transaction; trying again", what);
-          continue;
-        }
-        throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + e.getSQLState() + ")", e);
-      }
-    }
-  }
-
-  private static void rollbackQuietly(Connection c, Throwable cause) {
-    try {
-      c.rollback();
-    } catch (SQLException e) {
-      cause.addSuppressed(e);
-    }
-  }
-
-  /** Deadlock, serialization failure or lock timeout: the same work may succeed when run again. */
-  private static boolean isTransient(SQLException e) {
-    String state = e.getSQLState();
-    return state != null && (state.equals("40001") || state.equals("40P01") || state.equals("HYT00"));
-  }
-
-  private static boolean isUniqueViolation(SQLException e) {
-    return "23505".equals(e.getSQLState());
+  private <T> T tx(String what, Transactions.Work<T> work) {
+    return transactions.run(what, work);
   }
 
   // ---- subscriptions
@@ -235,15 +143,15 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         int i = 1;
         p.setObject(i++, s.id());
         p.setString(i++, s.tenantId());
-        i = bindSubscription(p, i, s, stored.secrets());
-        timestamp(p, i++, s.createdAt());
-        timestamp(p, i++, s.updatedAt());
-        timestamp(p, i++, s.secretLastRotatedAt());
-        timestamp(p, i++, s.lastDeliveredAt().orElse(null));
-        timestamp(p, i, stored.failingSince().orElse(null));
+        i = rows.bindSubscription(p, i, s, stored.secrets());
+        Rows.timestamp(p, i++, s.createdAt());
+        Rows.timestamp(p, i++, s.updatedAt());
+        Rows.timestamp(p, i++, s.secretLastRotatedAt());
+        Rows.timestamp(p, i++, s.lastDeliveredAt().orElse(null));
+        Rows.timestamp(p, i, stored.failingSince().orElse(null));
         p.executeUpdate();
       } catch (SQLException e) {
-        if (isUniqueViolation(e)) {
+        if (Transactions.isUniqueViolation(e)) {
           return false;
         }
         throw e;
@@ -257,21 +165,6 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
       }
       throw duplicateUrl(s);
     }
-  }
-
-  /** Binds url … secrets (8 parameters) from {@code index}; returns the next index. */
-  private int bindSubscription(PreparedStatement p, int index, Subscription s, List<SigningSecret> keys)
-      throws SQLException {
-    int i = index;
-    p.setString(i++, s.url().toString());
-    p.setString(i++, s.description());
-    p.setBoolean(i++, s.enabled());
-    p.setString(i++, s.disabledReason().map(Enum::name).orElse(null));
-    p.setString(i++, json(s.events()));
-    p.setString(i++, json(s.headers()));
-    p.setString(i++, json(s.metadata()));
-    p.setString(i++, secrets.seal(secretsJson(keys), s.id().toString()));
-    return i;
   }
 
   private WebhookValidationException duplicateUrl(Subscription s) {
@@ -295,24 +188,11 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
       for (EventFilter f : s.filters().filters()) {
         p.setObject(1, s.id());
         p.setString(2, s.tenantId());
-        p.setString(3, kind(f.kind()));
+        p.setString(3, Rows.kind(f.kind()));
         p.setString(4, f.value());
         p.addBatch();
       }
       p.executeBatch();
-    }
-  }
-
-  private static String kind(EventFilter.Kind kind) {
-    switch (kind) {
-      case ALL:
-        return "A";
-      case EXACT:
-        return "E";
-      case PREFIX:
-        return "P";
-      default:
-        throw new AssertionError(kind);
     }
   }
 
@@ -321,11 +201,11 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(id, "id == null");
     return tx("find subscription", c -> {
       try (PreparedStatement p = c.prepareStatement(
-          "SELECT " + SUB_COLUMNS + " FROM webhook_subscription s WHERE s.tenant_id = ? AND s.id = ?")) {
+          "SELECT " + Rows.SUB_COLUMNS + " FROM webhook_subscription s WHERE s.tenant_id = ? AND s.id = ?")) {
         p.setString(1, tenantId);
         p.setObject(2, id);
         try (ResultSet r = p.executeQuery()) {
-          return r.next() ? Optional.of(subscription(r, 1)) : Optional.empty();
+          return r.next() ? Optional.of(rows.subscription(r, 1)) : Optional.empty();
         }
       }
     });
@@ -335,7 +215,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   public Page<Subscription> listSubscriptions(String tenantId, PageRequest page) {
     requireNonNull(page, "page == null");
     return tx("list subscriptions", c -> {
-      try (PreparedStatement p = c.prepareStatement("SELECT " + SUB_COLUMNS
+      try (PreparedStatement p = c.prepareStatement("SELECT " + Rows.SUB_COLUMNS
           + " FROM webhook_subscription s WHERE s.tenant_id = ? ORDER BY s.seq LIMIT ? OFFSET ?")) {
         p.setString(1, tenantId);
         p.setInt(2, page.perPage() + 1); // one more tells whether a next page exists
@@ -343,10 +223,10 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         List<Subscription> items = new ArrayList<>();
         try (ResultSet r = p.executeQuery()) {
           while (r.next()) {
-            items.add(subscription(r, 1).subscription());
+            items.add(rows.subscription(r, 1).subscription());
           }
         }
-        return page(items, page);
+        return Rows.page(items, page);
       }
     });
   }
@@ -362,7 +242,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         p.setObject(2, s.id());
         try (ResultSet r = p.executeQuery()) {
           if (!r.next()) {
-            throw notFound("subscription");
+            throw Rows.notFound("subscription");
           }
           if (r.getLong(1) != stored.version()) {
             return Optional.of(false);
@@ -374,14 +254,14 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
           + "enabled = ?, disabled_reason = ?, filters = ?, headers = ?, metadata = ?, secrets = ?, updated_at = ?, "
           + "secret_last_rotated_at = ?, failing_since = CASE WHEN ? THEN NULL ELSE failing_since END, "
           + "version = version + 1 WHERE id = ?")) {
-        int i = bindSubscription(p, 1, s, stored.secrets());
-        timestamp(p, i++, s.updatedAt());
-        timestamp(p, i++, s.secretLastRotatedAt());
+        int i = rows.bindSubscription(p, 1, s, stored.secrets());
+        Rows.timestamp(p, i++, s.updatedAt());
+        Rows.timestamp(p, i++, s.secretLastRotatedAt());
         p.setBoolean(i++, s.enabled() && !wasEnabled);
         p.setObject(i, s.id());
         p.executeUpdate();
       } catch (SQLException e) {
-        if (isUniqueViolation(e)) {
+        if (Transactions.isUniqueViolation(e)) {
           return Optional.empty();
         }
         throw e;
@@ -418,7 +298,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
       try (PreparedStatement p = c.prepareStatement("UPDATE webhook_subscription SET enabled = FALSE, "
           + "disabled_reason = ?, updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND enabled")) {
         p.setString(1, reason.name());
-        timestamp(p, 2, at);
+        Rows.timestamp(p, 2, at);
         p.setString(3, tenantId);
         p.setObject(4, id);
         return p.executeUpdate() == 1;
@@ -427,11 +307,10 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   }
 
   // ---- publishing
-
   @Override
   public PublishResult publish(EventRecord event) {
     requireNonNull(event, "event == null");
-    return tx("publish", c -> publishIn(c, event));
+    return tx("publish", c -> publishing.publish(c, event));
   }
 
   /**
@@ -449,372 +328,30 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         throw new IllegalStateException("publish(connection, …) joins the caller's transaction, but the connection "
             + "is in auto-commit mode: call setAutoCommit(false) first (or publish without a connection)");
       }
-      return publishIn(connection, event);
+      return publishing.publish(connection, event);
     } catch (SQLException e) {
       throw new WebhookStoreException("webhooks store: publish in the caller's transaction failed (SQLState "
           + e.getSQLState() + "); roll the transaction back", e);
     }
   }
 
-  private PublishResult publishIn(Connection c, EventRecord event) throws SQLException {
-    Optional<String> key = event.idempotencyKey();
-    if (key.isPresent()) {
-      Optional<String> first = insertEventOnce(c, event);
-      if (first.isPresent()) {
-        return new PublishResult(first.get(), 0, true);
-      }
-    } else {
-      if (event.onlySubscription().isPresent()) {
-        requireSubscription(c, event.tenantId(), event.onlySubscription().get());
-      }
-      insertEvent(c, event, false);
-    }
-    int count = event.onlySubscription().isPresent() ? insertTestDelivery(c, event) : fanOut(c, event);
-    if (count == 0 && key.isEmpty()) {
-      // Nothing to send and no key to remember: the event need not stay.
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_event WHERE id = ?")) {
-        p.setString(1, event.id());
-        p.executeUpdate();
-      }
-    }
-    if (count > 0 && notify) {
-      try (Statement s = c.createStatement()) {
-        s.execute("NOTIFY " + CHANNEL); // delivered at commit; nothing on rollback
-      }
-    }
-    return new PublishResult(event.id(), count, false);
-  }
-
-  /** Inserts an event with an idempotency key unless the tenant used it already: then the first event's id. */
-  private Optional<String> insertEventOnce(Connection c, EventRecord event) throws SQLException {
-    if (event.onlySubscription().isPresent()) {
-      requireSubscription(c, event.tenantId(), event.onlySubscription().get());
-    }
-    if (dialect == SqlDialect.POSTGRESQL) {
-      // ON CONFLICT waits for a concurrent publish of the same key and then does nothing: no error
-      // aborts the caller's transaction, and exactly one event wins across all nodes.
-      if (insertEvent(c, event, true)) {
-        return Optional.empty();
-      }
-    } else {
-      Optional<String> first = firstEvent(c, event);
-      if (first.isPresent()) {
-        return first;
-      }
-      try {
-        insertEvent(c, event, false);
-        return Optional.empty();
-      } catch (SQLException e) {
-        if (!isUniqueViolation(e)) {
-          throw e;
-        }
-        // H2 undoes only the failed statement: the transaction goes on.
-      }
-    }
-    return Optional.of(firstEvent(c, event).orElseThrow(
-        () -> new SQLException("idempotency key conflict, but no event holds the key", "40001")));
-  }
-
-  private static Optional<String> firstEvent(Connection c, EventRecord event) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement(
-        "SELECT id FROM webhook_event WHERE tenant_id = ? AND idempotency_key = ?")) {
-      p.setString(1, event.tenantId());
-      p.setString(2, event.idempotencyKey().orElseThrow());
-      try (ResultSet r = p.executeQuery()) {
-        return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
-      }
-    }
-  }
-
-  /** Inserts the event; with {@code onConflictDoNothing} (PostgreSQL), {@code false} when its key was taken. */
-  private static boolean insertEvent(Connection c, EventRecord event, boolean onConflictDoNothing) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_event "
-        + "(id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)"
-        + (onConflictDoNothing ? " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING" : ""))) {
-      p.setString(1, event.id());
-      p.setString(2, event.tenantId());
-      p.setString(3, event.type());
-      timestamp(p, 4, event.createdAt());
-      p.setBytes(5, event.payload());
-      p.setString(6, event.idempotencyKey().orElse(null));
-      return p.executeUpdate() == 1;
-    }
-  }
-
-  private static void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM webhook_subscription WHERE tenant_id = ? AND id = ?")) {
-      p.setString(1, tenantId);
-      p.setObject(2, id);
-      try (ResultSet r = p.executeQuery()) {
-        if (!r.next()) {
-          throw notFound("subscription");
-        }
-      }
-    }
-  }
-
-  /** One pending delivery per enabled subscription of the tenant with a filter matching the type, in one statement. */
-  private int fanOut(Connection c, EventRecord event) throws SQLException {
-    List<String> prefixes = prefixes(event.type());
-    StringBuilder sql = new StringBuilder("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, "
-        + "event_type, status, attempt_count, created_at, next_attempt_at) SELECT ")
-        .append(dialect.newUuid())
-        .append(", s.tenant_id, s.id, ?, ?, 'pending', 0, ?, ? FROM webhook_subscription s WHERE s.tenant_id = ? "
-            + "AND s.enabled AND s.id IN (SELECT f.subscription_id FROM webhook_subscription_filter f "
-            + "WHERE f.tenant_id = ? AND (f.kind = 'A' OR (f.kind = 'E' AND f.filter_value = ?)");
-    if (!prefixes.isEmpty()) {
-      sql.append(" OR (f.kind = 'P' AND f.filter_value IN (").append("?, ".repeat(prefixes.size() - 1)).append("?))");
-    }
-    sql.append("))");
-    try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-      int i = 1;
-      p.setString(i++, event.id());
-      p.setString(i++, event.type());
-      timestamp(p, i++, event.createdAt());
-      timestamp(p, i++, event.createdAt());
-      p.setString(i++, event.tenantId());
-      p.setString(i++, event.tenantId());
-      p.setString(i++, event.type());
-      for (String prefix : prefixes) {
-        p.setString(i++, prefix);
-      }
-      return p.executeUpdate();
-    }
-  }
-
-  /** {@code a.b.c} → {@code a}, {@code a.b}: the values of the prefix filters that match it. */
-  static List<String> prefixes(String type) {
-    List<String> out = new ArrayList<>();
-    for (int dot = type.indexOf('.'); dot > 0; dot = type.indexOf('.', dot + 1)) {
-      out.add(type.substring(0, dot));
-    }
-    return out;
-  }
-
-  /** A test event's one delivery: to its subscription whatever its filters, claimable once even while it is disabled. */
-  private static int insertTestDelivery(Connection c, EventRecord event) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, "
-        + "event_id, event_type, status, attempt_count, created_at, next_attempt_at, bypass_disabled) "
-        + "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, TRUE)")) {
-      p.setObject(1, UUID.randomUUID());
-      p.setString(2, event.tenantId());
-      p.setObject(3, event.onlySubscription().orElseThrow());
-      p.setString(4, event.id());
-      p.setString(5, event.type());
-      timestamp(p, 6, event.createdAt());
-      timestamp(p, 7, event.createdAt());
-      return p.executeUpdate();
-    }
-  }
 
   // ---- dispatching
 
   @Override
   public List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip) {
-    requireNonNull(now, "now == null");
-    requireNonNull(lease, "lease == null");
-    requireNonNull(skip, "skip == null");
-    if (limit < 1) {
-      throw new IllegalArgumentException("limit < 1");
-    }
-    String token = UUID.randomUUID().toString();
-    Instant until = now.plus(lease);
-    if (h2ClaimLock != null) {
-      synchronized (h2ClaimLock) {
-        return tx("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
-      }
-    }
-    return tx("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
-  }
-
-  private List<ClaimedDelivery> claim(Connection c, Instant now, int limit, Instant until, Set<UUID> skip, String token)
-      throws SQLException {
-    String due = "SELECT d.id FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
-        + "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
-        + "AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?) AND (s.enabled OR d.bypass_disabled)"
-        + (skip.isEmpty() ? "" : " AND d.subscription_id NOT IN (" + "?, ".repeat(skip.size() - 1) + "?)")
-        + " ORDER BY d.next_attempt_at, d.id LIMIT ?";
-    List<UUID> ids = new ArrayList<>();
-    if (dialect == SqlDialect.POSTGRESQL) {
-      // One statement: rows another node is claiming right now are skipped, not waited for.
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
-          + "WHERE id IN (" + due + " FOR UPDATE OF d SKIP LOCKED) RETURNING id")) {
-        p.setString(1, token);
-        timestamp(p, 2, until);
-        bindDue(p, 3, now, skip, limit);
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            ids.add(r.getObject(1, UUID.class));
-          }
-        }
-      }
-    } else {
-      List<UUID> candidates = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement(due)) {
-        bindDue(p, 1, now, skip, limit);
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            candidates.add(r.getObject(1, UUID.class));
-          }
-        }
-      }
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
-          + "WHERE id = ? AND status = 'pending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)")) {
-        for (UUID id : candidates) {
-          p.setString(1, token);
-          timestamp(p, 2, until);
-          p.setObject(3, id);
-          timestamp(p, 4, now);
-          if (p.executeUpdate() == 1) {
-            ids.add(id);
-          }
-        }
-      }
-    }
-    if (ids.isEmpty()) {
-      return List.of();
-    }
-    List<ClaimedDelivery> out = new ArrayList<>(ids.size());
-    Map<String, byte[]> payloads = new HashMap<>();
-    Map<UUID, StoredSubscription> subscriptions = new HashMap<>();
-    try (PreparedStatement p = c.prepareStatement("SELECT " + DELIVERY_COLUMNS + ", " + SUB_COLUMNS + ", e.payload "
-        + "FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
-        + "JOIN webhook_event e ON e.id = d.event_id WHERE d.id IN (" + "?, ".repeat(ids.size() - 1) + "?) "
-        + "ORDER BY d.next_attempt_at, d.id")) {
-      for (int i = 0; i < ids.size(); i++) {
-        p.setObject(i + 1, ids.get(i));
-      }
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          DeliveryRecord d = delivery(r, 1);
-          // One copy of a payload and of a subscription per batch, shared by its claims.
-          StoredSubscription sub = subscriptions.get(d.subscriptionId());
-          if (sub == null) {
-            sub = subscription(r, DELIVERY_COLUMN_COUNT + 1);
-            subscriptions.put(d.subscriptionId(), sub);
-          }
-          byte[] payload = payloads.get(d.eventId());
-          if (payload == null) {
-            payload = r.getBytes(DELIVERY_COLUMN_COUNT + 17);
-            payloads.put(d.eventId(), payload);
-          }
-          out.add(new ClaimedDelivery(d, sub, payload, token, until));
-        }
-      }
-    }
-    return out;
-  }
-
-  private static void bindDue(PreparedStatement p, int index, Instant now, Set<UUID> skip, int limit)
-      throws SQLException {
-    int i = index;
-    timestamp(p, i++, now);
-    timestamp(p, i++, now);
-    for (UUID id : skip) {
-      p.setObject(i++, id);
-    }
-    p.setInt(i, limit);
+    return claims.claimDue(now, limit, lease, skip);
   }
 
   @Override
   public boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status,
       Instant nextAttemptAt) {
-    requireNonNull(claim, "claim == null");
-    requireNonNull(attempt, "attempt == null");
-    requireNonNull(status, "status == null");
-    if (status == DeliveryStatus.PENDING) {
-      requireNonNull(nextAttemptAt, "nextAttemptAt == null for a pending delivery");
-    }
-    return tx("record attempt", c -> {
-      int attempts;
-      Instant retryRequested;
-      UUID subscriptionId;
-      try (PreparedStatement p = c.prepareStatement("SELECT attempt_count, retry_requested_at, subscription_id "
-          + "FROM webhook_delivery WHERE id = ? AND lease_token = ? FOR UPDATE")) {
-        p.setObject(1, claim.delivery().id());
-        p.setString(2, claim.leaseToken());
-        try (ResultSet r = p.executeQuery()) {
-          if (!r.next()) {
-            return false; // the lease was lost, or the delivery deleted
-          }
-          attempts = r.getInt(1);
-          retryRequested = instant(r, 2);
-          subscriptionId = r.getObject(3, UUID.class);
-        }
-      }
-      DeliveryStatus outcome = status;
-      Instant next = status == DeliveryStatus.PENDING ? nextAttemptAt : null;
-      if (retryRequested != null && status != DeliveryStatus.DELIVERED) {
-        outcome = DeliveryStatus.PENDING; // a manual retry asked for meanwhile wins
-        next = retryRequested;
-      }
-      Instant end = attempt.startedAt().plus(attempt.duration());
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_attempt (delivery_id, attempt_number, "
-          + "started_at, duration_ms, http_status, response_excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        p.setObject(1, claim.delivery().id());
-        p.setInt(2, attempts + 1);
-        timestamp(p, 3, attempt.startedAt());
-        p.setLong(4, attempt.duration().toMillis());
-        p.setInt(5, attempt.httpStatus());
-        p.setString(6, cap(attempt.responseExcerpt(), SqlDialect.MAX_TEXT));
-        p.setString(7, attempt.error().map(e -> cap(e, MAX_ERROR)).orElse(null));
-        p.executeUpdate();
-      }
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET status = ?, attempt_count = ?, "
-          + "next_attempt_at = ?, delivered_at = COALESCE(?, delivered_at), "
-          + "last_http_status = COALESCE(?, last_http_status), last_error = ?, lease_token = NULL, "
-          + "lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE WHERE id = ?")) {
-        p.setString(1, outcome.wireName());
-        p.setInt(2, attempts + 1);
-        timestamp(p, 3, next);
-        timestamp(p, 4, outcome == DeliveryStatus.DELIVERED ? end : null);
-        if (attempt.httpStatus() > 0) {
-          p.setInt(5, attempt.httpStatus());
-        } else {
-          p.setNull(5, Types.INTEGER);
-        }
-        p.setString(6, attempt.error().map(e -> cap(e, MAX_ERROR)).orElse(null));
-        p.setObject(7, claim.delivery().id());
-        p.executeUpdate();
-      }
-      if (outcome == DeliveryStatus.DELIVERED) {
-        try (PreparedStatement p = c.prepareStatement("UPDATE webhook_subscription SET failing_since = NULL, "
-            + "last_delivered_at = CASE WHEN last_delivered_at IS NULL OR last_delivered_at < ? THEN ? "
-            + "ELSE last_delivered_at END WHERE id = ?")) {
-          timestamp(p, 1, end);
-          timestamp(p, 2, end);
-          p.setObject(3, subscriptionId);
-          p.executeUpdate();
-        }
-      } else {
-        try (PreparedStatement p = c.prepareStatement(
-            "UPDATE webhook_subscription SET failing_since = ? WHERE id = ? AND failing_since IS NULL")) {
-          timestamp(p, 1, attempt.startedAt());
-          p.setObject(2, subscriptionId);
-          p.executeUpdate();
-        }
-      }
-      return true;
-    });
+    return claims.recordAttempt(claim, attempt, status, nextAttemptAt);
   }
 
   @Override
   public void release(ClaimedDelivery claim, Instant dueAt) {
-    requireNonNull(claim, "claim == null");
-    requireNonNull(dueAt, "dueAt == null");
-    tx("release claim", c -> {
-      // A manual retry asked for meanwhile keeps its earlier time.
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = NULL, "
-          + "lease_expires_at = NULL, status = 'pending', bypass_disabled = FALSE, "
-          + "next_attempt_at = CASE WHEN retry_requested_at IS NOT NULL AND retry_requested_at < ? "
-          + "THEN retry_requested_at ELSE ? END, retry_requested_at = NULL WHERE id = ? AND lease_token = ?")) {
-        timestamp(p, 1, dueAt);
-        timestamp(p, 2, dueAt);
-        p.setObject(3, claim.delivery().id());
-        p.setString(4, claim.leaseToken());
-        return p.executeUpdate();
-      }
-    });
+    claims.release(claim, dueAt);
   }
 
   // ---- the delivery log
@@ -822,7 +359,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   @Override
   public Page<DeliveryRecord> listDeliveries(String tenantId, DeliveryQuery query) {
     requireNonNull(query, "query == null");
-    StringBuilder sql = new StringBuilder("SELECT " + DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE d.tenant_id = ?");
+    StringBuilder sql = new StringBuilder("SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE d.tenant_id = ?");
     List<Object> args = new ArrayList<>();
     args.add(tenantId);
     query.subscription().ifPresent(s -> {
@@ -839,11 +376,11 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     });
     query.from().ifPresent(f -> {
       sql.append(" AND d.created_at >= ?");
-      args.add(utc(f));
+      args.add(Rows.utc(f));
     });
     query.to().ifPresent(t -> {
       sql.append(" AND d.created_at < ?");
-      args.add(utc(t));
+      args.add(Rows.utc(t));
     });
     sql.append(" ORDER BY d.seq DESC LIMIT ? OFFSET ?");
     return tx("list deliveries", c -> {
@@ -857,10 +394,10 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         List<DeliveryRecord> items = new ArrayList<>();
         try (ResultSet r = p.executeQuery()) {
           while (r.next()) {
-            items.add(delivery(r, 1));
+            items.add(Rows.delivery(r, 1));
           }
         }
-        return page(items, query.page());
+        return Rows.page(items, query.page());
       }
     });
   }
@@ -870,11 +407,11 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(deliveryId, "deliveryId == null");
     return tx("find delivery", c -> {
       try (PreparedStatement p = c.prepareStatement(
-          "SELECT " + DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE d.tenant_id = ? AND d.id = ?")) {
+          "SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE d.tenant_id = ? AND d.id = ?")) {
         p.setString(1, tenantId);
         p.setObject(2, deliveryId);
         try (ResultSet r = p.executeQuery()) {
-          return r.next() ? Optional.of(delivery(r, 1)) : Optional.empty();
+          return r.next() ? Optional.of(Rows.delivery(r, 1)) : Optional.empty();
         }
       }
     });
@@ -892,7 +429,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         List<AttemptRecord> out = new ArrayList<>();
         try (ResultSet r = p.executeQuery()) {
           while (r.next()) {
-            out.add(new AttemptRecord(deliveryId, r.getInt(1), instant(r, 2), Duration.ofMillis(r.getLong(3)),
+            out.add(new AttemptRecord(deliveryId, r.getInt(1), Rows.instant(r, 2), Duration.ofMillis(r.getLong(3)),
                 r.getInt(4), r.getString(5), Optional.ofNullable(r.getString(6))));
           }
         }
@@ -915,15 +452,15 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(at, "at == null");
     return tx("recover failed deliveries", c -> reschedule(c,
         "tenant_id = ? AND subscription_id = ? AND status = 'failed' AND created_at >= ?", at, tenantId,
-        subscriptionId, utc(since)));
+        subscriptionId, Rows.utc(since)));
   }
 
   /** Pending again at {@code at}; a claimed delivery keeps its claim, and the request outlives its outcome. */
   private int reschedule(Connection c, String where, Instant at, Object... args) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET status = 'pending', next_attempt_at = ?, "
         + "retry_requested_at = CASE WHEN lease_token IS NULL THEN NULL ELSE ? END WHERE " + where)) {
-      timestamp(p, 1, at);
-      timestamp(p, 2, at);
+      Rows.timestamp(p, 1, at);
+      Rows.timestamp(p, 2, at);
       for (int i = 0; i < args.length; i++) {
         p.setObject(i + 3, args[i]);
       }
@@ -950,46 +487,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
    * event's idempotency key is forgotten with the event. Safe to run on several nodes at once.
    */
   public Purged purgeFinishedBefore(Instant cutoff) {
-    requireNonNull(cutoff, "cutoff == null");
-    long deliveries = 0;
-    long events = 0;
-    int n;
-    do {
-      n = tx("purge deliveries", c -> {
-        try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_delivery WHERE id IN (SELECT id FROM "
-            + "webhook_delivery WHERE created_at < ? AND status <> 'pending' ORDER BY created_at LIMIT ?)")) {
-          timestamp(p, 1, cutoff);
-          p.setInt(2, purgeBatchSize);
-          return p.executeUpdate();
-        }
-      });
-      deliveries += n;
-    } while (n == purgeBatchSize && !closed);
-    do {
-      n = tx("purge events", c -> {
-        try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_event WHERE id IN (SELECT e.id FROM "
-            + "webhook_event e WHERE e.created_at < ? AND NOT EXISTS (SELECT 1 FROM webhook_delivery d "
-            + "WHERE d.event_id = e.id) ORDER BY e.created_at LIMIT ?)")) {
-          timestamp(p, 1, cutoff);
-          p.setInt(2, purgeBatchSize);
-          return p.executeUpdate();
-        }
-      });
-      events += n;
-    } while (n == purgeBatchSize && !closed);
-    return new Purged(deliveries, events);
-  }
-
-  private void purgeQuietly() {
-    try {
-      Purged p = purgeFinishedBefore(clock.instant().minus(retention));
-      if (p.deliveries() > 0 || p.events() > 0) {
-        log.info("webhooks retention: purged {} deliveries and {} events older than {}", p.deliveries(), p.events(),
-            retention);
-      }
-    } catch (RuntimeException e) {
-      log.warn("webhooks retention: purge failed; trying again at the next interval", e);
-    }
+    return retention.purgeFinishedBefore(cutoff);
   }
 
   // ---- secrets at rest
@@ -1066,125 +564,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         listener = null;
       }
     }
-    if (purger != null) {
-      purger.shutdownNow();
-    }
-  }
-
-  // ---- rows
-
-  private StoredSubscription subscription(ResultSet r, int at) throws SQLException {
-    UUID id = r.getObject(at, UUID.class);
-    String reason = r.getString(at + 5);
-    Subscription s = Subscription.builder()
-        .id(id)
-        .tenantId(r.getString(at + 1))
-        .url(URI.create(r.getString(at + 2)))
-        .description(r.getString(at + 3))
-        .enabled(r.getBoolean(at + 4))
-        .disabledReason(reason == null ? null : DisabledReason.valueOf(reason))
-        .filters(filters(r.getString(at + 6)))
-        .headers(readMap(r.getString(at + 7)))
-        .metadata(readMap(r.getString(at + 8)))
-        .createdAt(instant(r, at + 10))
-        .updatedAt(instant(r, at + 11))
-        .secretLastRotatedAt(instant(r, at + 12))
-        .lastDeliveredAt(instant(r, at + 13))
-        .build();
-    List<SigningSecret> keys = readSecrets(secrets.open(r.getString(at + 9), id.toString()));
-    return new StoredSubscription(s, keys, Optional.ofNullable(instant(r, at + 14)), r.getLong(at + 15));
-  }
-
-  private static DeliveryRecord delivery(ResultSet r, int at) throws SQLException {
-    DeliveryStatus status = DeliveryStatus.valueOf(r.getString(at + 5).toUpperCase(Locale.ROOT));
-    int http = r.getInt(at + 10);
-    Optional<Integer> lastHttp = r.wasNull() ? Optional.empty() : Optional.of(http);
-    return new DeliveryRecord(r.getObject(at, UUID.class), r.getString(at + 1), r.getObject(at + 2, UUID.class),
-        r.getString(at + 3), r.getString(at + 4), status, r.getInt(at + 6), instant(r, at + 7),
-        status == DeliveryStatus.PENDING ? Optional.ofNullable(instant(r, at + 8)) : Optional.empty(),
-        Optional.ofNullable(instant(r, at + 9)), lastHttp, Optional.ofNullable(r.getString(at + 11)));
-  }
-
-  private static EventFilterSet filters(String json) {
-    List<EventFilter> out = new ArrayList<>();
-    for (JsonNode n : readTree(json)) {
-      out.add(EventFilter.parse(n.asText()));
-    }
-    return EventFilterSet.of(out);
-  }
-
-  private static String secretsJson(List<SigningSecret> keys) {
-    ArrayNode array = Json.MAPPER.createArrayNode();
-    for (SigningSecret k : keys) {
-      ObjectNode o = array.addObject().put("secret", k.secret());
-      k.expiresAt().ifPresent(e -> o.put("expires_at", e.toString()));
-    }
-    return array.toString();
-  }
-
-  private static List<SigningSecret> readSecrets(String json) {
-    List<SigningSecret> out = new ArrayList<>();
-    for (JsonNode n : readTree(json)) {
-      String secret = n.path("secret").asText();
-      JsonNode expires = n.get("expires_at");
-      out.add(expires == null ? SigningSecret.current(secret) : SigningSecret.expiring(secret, Instant.parse(expires.asText())));
-    }
-    return out;
-  }
-
-  private static JsonNode readTree(String json) {
-    try {
-      return Json.MAPPER.readTree(json);
-    } catch (JsonProcessingException e) {
-      // Never echo the column: it may hold secrets.
-      throw new IllegalStateException("a webhooks store row holds malformed JSON");
-    }
-  }
-
-  private static Map<String, String> readMap(String json) {
-    try {
-      return Json.MAPPER.readValue(json, STRING_MAP);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("a webhooks store row holds malformed JSON");
-    }
-  }
-
-  private static String json(Object value) {
-    try {
-      return Json.MAPPER.writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot write JSON", e);
-    }
-  }
-
-  private static <T> Page<T> page(List<T> items, PageRequest page) {
-    boolean more = items.size() > page.perPage();
-    return new Page<>(more ? items.subList(0, page.perPage()) : items, page, more);
-  }
-
-  private static OffsetDateTime utc(Instant i) {
-    return OffsetDateTime.ofInstant(i.truncatedTo(ChronoUnit.MICROS), ZoneOffset.UTC);
-  }
-
-  private static void timestamp(PreparedStatement p, int index, Instant value) throws SQLException {
-    if (value == null) {
-      p.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-    } else {
-      p.setObject(index, utc(value));
-    }
-  }
-
-  private static Instant instant(ResultSet r, int index) throws SQLException {
-    OffsetDateTime t = r.getObject(index, OffsetDateTime.class);
-    return t == null ? null : t.toInstant();
-  }
-
-  private static String cap(String s, int max) {
-    return s.length() <= max ? s : s.substring(0, max);
-  }
-
-  private static WebhookValidationException notFound(String what) {
-    return new WebhookValidationException(ErrorCode.NOT_FOUND, null, what + " not found");
+    retention.close();
   }
 
   @Override

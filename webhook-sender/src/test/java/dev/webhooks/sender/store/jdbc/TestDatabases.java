@@ -17,18 +17,18 @@ import org.junit.jupiter.api.Assumptions;
  * WEBHOOKS_POSTGRES_URL). Where PostgreSQL cannot be reached its tests are skipped with the reason,
  * unless WEBHOOKS_REQUIRE_POSTGRES=true (CI), where that is a failure.
  */
-final class TestDatabases {
+public final class TestDatabases {
   static final String POSTGRES_URL = System.getenv().getOrDefault("WEBHOOKS_POSTGRES_URL",
       "jdbc:postgresql://127.0.0.1:5432/test?user=postgres");
 
   private TestDatabases() {}
 
-  static DataSource h2(Path folder) {
+  public static DataSource h2(Path folder) {
     return new UrlDataSource("jdbc:h2:file:" + folder.resolve("webhooks").toAbsolutePath() + ";DB_CLOSE_DELAY=0");
   }
 
   /** A data source on a new, empty schema; {@link #dropPostgresSchema} removes it. */
-  static UrlDataSource postgres() {
+  public static UrlDataSource postgres() {
     String schema = "webhooks_test_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12);
     try (Connection c = DriverManager.getConnection(POSTGRES_URL); Statement s = c.createStatement()) {
       s.execute("CREATE SCHEMA " + schema);
@@ -43,7 +43,8 @@ final class TestDatabases {
     return new UrlDataSource(POSTGRES_URL + (POSTGRES_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema);
   }
 
-  static void dropPostgresSchema(UrlDataSource ds) throws SQLException {
+  public static void dropPostgresSchema(DataSource dataSource) throws SQLException {
+    UrlDataSource ds = (UrlDataSource) dataSource;
     String schema = ds.url().substring(ds.url().indexOf("currentSchema=") + "currentSchema=".length());
     try (Connection c = DriverManager.getConnection(POSTGRES_URL); Statement s = c.createStatement()) {
       s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");

@@ -12,7 +12,7 @@ import javax.sql.DataSource;
  * A plain DataSource over {@link DriverManager}: the drivers' own data sources implement
  * {@code javax.naming.Referenceable}, which the test module does not read.
  */
-final class UrlDataSource implements DataSource {
+public final class UrlDataSource implements DataSource {
   private final String url;
 
   UrlDataSource(String url) {

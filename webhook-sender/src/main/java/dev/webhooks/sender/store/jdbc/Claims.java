@@ -1,0 +1,253 @@
+package dev.webhooks.sender.store.jdbc;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.webhooks.sender.store.AttemptRecord;
+import dev.webhooks.sender.store.ClaimedDelivery;
+import dev.webhooks.sender.store.DeliveryRecord;
+import dev.webhooks.sender.store.DeliveryStatus;
+import dev.webhooks.sender.store.StoredSubscription;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Hands due deliveries to workers, each to one claimant for the length of a lease, and takes
+ * their outcomes back. On PostgreSQL a claim is one {@code UPDATE … WHERE id IN (SELECT … FOR
+ * UPDATE SKIP LOCKED)}: nodes claiming at once skip each other's rows instead of waiting. On H2
+ * (one process per file) claims are serialised in the process, and each row is taken with a
+ * conditional update.
+ */
+final class Claims {
+  /** H2 claims are serialised per database within the process (an H2 file has one process). */
+  private static final Map<String, Object> H2_CLAIM_LOCKS = new ConcurrentHashMap<>();
+
+  private final Transactions transactions;
+  private final Rows rows;
+  private final SqlDialect dialect;
+  private final Object h2ClaimLock;
+
+  Claims(Transactions transactions, Rows rows, SqlDialect dialect, String url) {
+    this.transactions = transactions;
+    this.rows = rows;
+    this.dialect = dialect;
+    this.h2ClaimLock = dialect == SqlDialect.H2 ? H2_CLAIM_LOCKS.computeIfAbsent(url, k -> new Object()) : null;
+  }
+
+
+  public List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip) {
+    requireNonNull(now, "now == null");
+    requireNonNull(lease, "lease == null");
+    requireNonNull(skip, "skip == null");
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit < 1");
+    }
+    String token = UUID.randomUUID().toString();
+    Instant until = now.plus(lease);
+    if (h2ClaimLock != null) {
+      synchronized (h2ClaimLock) {
+        return transactions.run("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
+      }
+    }
+    return transactions.run("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
+  }
+
+  List<ClaimedDelivery> claim(Connection c, Instant now, int limit, Instant until, Set<UUID> skip, String token)
+      throws SQLException {
+    String due = "SELECT d.id FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
+        + "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+        + "AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?) AND (s.enabled OR d.bypass_disabled)"
+        + (skip.isEmpty() ? "" : " AND d.subscription_id NOT IN (" + "?, ".repeat(skip.size() - 1) + "?)")
+        + " ORDER BY d.next_attempt_at, d.id LIMIT ?";
+    List<UUID> ids = new ArrayList<>();
+    if (dialect == SqlDialect.POSTGRESQL) {
+      // One statement: rows another node is claiming right now are skipped, not waited for.
+      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
+          + "WHERE id IN (" + due + " FOR UPDATE OF d SKIP LOCKED) RETURNING id")) {
+        p.setString(1, token);
+        Rows.timestamp(p, 2, until);
+        bindDue(p, 3, now, skip, limit);
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            ids.add(r.getObject(1, UUID.class));
+          }
+        }
+      }
+    } else {
+      List<UUID> candidates = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement(due)) {
+        bindDue(p, 1, now, skip, limit);
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            candidates.add(r.getObject(1, UUID.class));
+          }
+        }
+      }
+      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
+          + "WHERE id = ? AND status = 'pending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)")) {
+        for (UUID id : candidates) {
+          p.setString(1, token);
+          Rows.timestamp(p, 2, until);
+          p.setObject(3, id);
+          Rows.timestamp(p, 4, now);
+          if (p.executeUpdate() == 1) {
+            ids.add(id);
+          }
+        }
+      }
+    }
+    if (ids.isEmpty()) {
+      return List.of();
+    }
+    List<ClaimedDelivery> out = new ArrayList<>(ids.size());
+    Map<String, byte[]> payloads = new HashMap<>();
+    Map<UUID, StoredSubscription> subscriptions = new HashMap<>();
+    try (PreparedStatement p = c.prepareStatement("SELECT " + Rows.DELIVERY_COLUMNS + ", " + Rows.SUB_COLUMNS + ", e.payload "
+        + "FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
+        + "JOIN webhook_event e ON e.id = d.event_id WHERE d.id IN (" + "?, ".repeat(ids.size() - 1) + "?) "
+        + "ORDER BY d.next_attempt_at, d.id")) {
+      for (int i = 0; i < ids.size(); i++) {
+        p.setObject(i + 1, ids.get(i));
+      }
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          DeliveryRecord d = Rows.delivery(r, 1);
+          // One copy of a payload and of a subscription per batch, shared by its claims.
+          StoredSubscription sub = subscriptions.get(d.subscriptionId());
+          if (sub == null) {
+            sub = rows.subscription(r, Rows.DELIVERY_COLUMN_COUNT + 1);
+            subscriptions.put(d.subscriptionId(), sub);
+          }
+          byte[] payload = payloads.get(d.eventId());
+          if (payload == null) {
+            payload = r.getBytes(Rows.CLAIM_PAYLOAD_COLUMN);
+            payloads.put(d.eventId(), payload);
+          }
+          out.add(new ClaimedDelivery(d, sub, payload, token, until));
+        }
+      }
+    }
+    return out;
+  }
+
+  static void bindDue(PreparedStatement p, int index, Instant now, Set<UUID> skip, int limit)
+      throws SQLException {
+    int i = index;
+    Rows.timestamp(p, i++, now);
+    Rows.timestamp(p, i++, now);
+    for (UUID id : skip) {
+      p.setObject(i++, id);
+    }
+    p.setInt(i, limit);
+  }
+
+  public boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status,
+      Instant nextAttemptAt) {
+    requireNonNull(claim, "claim == null");
+    requireNonNull(attempt, "attempt == null");
+    requireNonNull(status, "status == null");
+    if (status == DeliveryStatus.PENDING) {
+      requireNonNull(nextAttemptAt, "nextAttemptAt == null for a pending delivery");
+    }
+    return transactions.run("record attempt", c -> {
+      int attempts;
+      Instant retryRequested;
+      UUID subscriptionId;
+      try (PreparedStatement p = c.prepareStatement("SELECT attempt_count, retry_requested_at, subscription_id "
+          + "FROM webhook_delivery WHERE id = ? AND lease_token = ? FOR UPDATE")) {
+        p.setObject(1, claim.delivery().id());
+        p.setString(2, claim.leaseToken());
+        try (ResultSet r = p.executeQuery()) {
+          if (!r.next()) {
+            return false; // the lease was lost, or the delivery deleted
+          }
+          attempts = r.getInt(1);
+          retryRequested = Rows.instant(r, 2);
+          subscriptionId = r.getObject(3, UUID.class);
+        }
+      }
+      DeliveryStatus outcome = status;
+      Instant next = status == DeliveryStatus.PENDING ? nextAttemptAt : null;
+      if (retryRequested != null && status != DeliveryStatus.DELIVERED) {
+        outcome = DeliveryStatus.PENDING; // a manual retry asked for meanwhile wins
+        next = retryRequested;
+      }
+      Instant end = attempt.startedAt().plus(attempt.duration());
+      try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_attempt (delivery_id, attempt_number, "
+          + "started_at, duration_ms, http_status, response_excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
+        p.setObject(1, claim.delivery().id());
+        p.setInt(2, attempts + 1);
+        Rows.timestamp(p, 3, attempt.startedAt());
+        p.setLong(4, attempt.duration().toMillis());
+        p.setInt(5, attempt.httpStatus());
+        p.setString(6, Rows.cap(attempt.responseExcerpt(), SqlDialect.MAX_TEXT));
+        p.setString(7, attempt.error().map(e -> Rows.error(e)).orElse(null));
+        p.executeUpdate();
+      }
+      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET status = ?, attempt_count = ?, "
+          + "next_attempt_at = ?, delivered_at = COALESCE(?, delivered_at), "
+          + "last_http_status = COALESCE(?, last_http_status), last_error = ?, lease_token = NULL, "
+          + "lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE WHERE id = ?")) {
+        p.setString(1, outcome.wireName());
+        p.setInt(2, attempts + 1);
+        Rows.timestamp(p, 3, next);
+        Rows.timestamp(p, 4, outcome == DeliveryStatus.DELIVERED ? end : null);
+        if (attempt.httpStatus() > 0) {
+          p.setInt(5, attempt.httpStatus());
+        } else {
+          p.setNull(5, Types.INTEGER);
+        }
+        p.setString(6, attempt.error().map(e -> Rows.error(e)).orElse(null));
+        p.setObject(7, claim.delivery().id());
+        p.executeUpdate();
+      }
+      if (outcome == DeliveryStatus.DELIVERED) {
+        try (PreparedStatement p = c.prepareStatement("UPDATE webhook_subscription SET failing_since = NULL, "
+            + "last_delivered_at = CASE WHEN last_delivered_at IS NULL OR last_delivered_at < ? THEN ? "
+            + "ELSE last_delivered_at END WHERE id = ?")) {
+          Rows.timestamp(p, 1, end);
+          Rows.timestamp(p, 2, end);
+          p.setObject(3, subscriptionId);
+          p.executeUpdate();
+        }
+      } else {
+        try (PreparedStatement p = c.prepareStatement(
+            "UPDATE webhook_subscription SET failing_since = ? WHERE id = ? AND failing_since IS NULL")) {
+          Rows.timestamp(p, 1, attempt.startedAt());
+          p.setObject(2, subscriptionId);
+          p.executeUpdate();
+        }
+      }
+      return true;
+    });
+  }
+
+  public void release(ClaimedDelivery claim, Instant dueAt) {
+    requireNonNull(claim, "claim == null");
+    requireNonNull(dueAt, "dueAt == null");
+    transactions.run("release claim", c -> {
+      // A manual retry asked for meanwhile keeps its earlier time.
+      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = NULL, "
+          + "lease_expires_at = NULL, status = 'pending', bypass_disabled = FALSE, "
+          + "next_attempt_at = CASE WHEN retry_requested_at IS NOT NULL AND retry_requested_at < ? "
+          + "THEN retry_requested_at ELSE ? END, retry_requested_at = NULL WHERE id = ? AND lease_token = ?")) {
+        Rows.timestamp(p, 1, dueAt);
+        Rows.timestamp(p, 2, dueAt);
+        p.setObject(3, claim.delivery().id());
+        p.setString(4, claim.leaseToken());
+        return p.executeUpdate();
+      }
+    });
+  }
+}

@@ -1,0 +1,181 @@
+package dev.webhooks.sender.store.jdbc;
+
+import dev.webhooks.sender.PublishResult;
+import dev.webhooks.sender.store.EventRecord;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Writes an event and its deliveries on a connection, in the transaction the caller holds (the
+ * store's own, or the application's for the outbox): the idempotency check that holds across
+ * nodes, the fan-out to matching subscriptions in one {@code INSERT … SELECT}, a test event's one
+ * delivery, and on PostgreSQL the {@code NOTIFY} that the commit sends.
+ */
+final class Publishing {
+  private final SqlDialect dialect;
+  private final boolean notify;
+
+  Publishing(SqlDialect dialect, boolean notify) {
+    this.dialect = dialect;
+    this.notify = notify;
+  }
+
+  /** Publishes {@code event} on {@code c}, in the transaction it holds; see {@code WebhookStore.publish}. */
+  PublishResult publish(Connection c, EventRecord event) throws SQLException {
+    Optional<String> key = event.idempotencyKey();
+    if (key.isPresent()) {
+      Optional<String> first = insertEventOnce(c, event);
+      if (first.isPresent()) {
+        return new PublishResult(first.get(), 0, true);
+      }
+    } else {
+      if (event.onlySubscription().isPresent()) {
+        requireSubscription(c, event.tenantId(), event.onlySubscription().get());
+      }
+      insertEvent(c, event, false);
+    }
+    int count = event.onlySubscription().isPresent() ? insertTestDelivery(c, event) : fanOut(c, event);
+    if (count == 0 && key.isEmpty()) {
+      // Nothing to send and no key to remember: the event need not stay.
+      try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_event WHERE id = ?")) {
+        p.setString(1, event.id());
+        p.executeUpdate();
+      }
+    }
+    if (count > 0 && notify) {
+      try (Statement s = c.createStatement()) {
+        s.execute("NOTIFY " + JdbcWebhookStore.CHANNEL); // delivered at commit; nothing on rollback
+      }
+    }
+    return new PublishResult(event.id(), count, false);
+  }
+
+  /** Inserts an event with an idempotency key unless the tenant used it already: then the first event's id. */
+  Optional<String> insertEventOnce(Connection c, EventRecord event) throws SQLException {
+    if (event.onlySubscription().isPresent()) {
+      requireSubscription(c, event.tenantId(), event.onlySubscription().get());
+    }
+    if (dialect == SqlDialect.POSTGRESQL) {
+      // ON CONFLICT waits for a concurrent publish of the same key and then does nothing: no error
+      // aborts the caller's transaction, and exactly one event wins across all nodes.
+      if (insertEvent(c, event, true)) {
+        return Optional.empty();
+      }
+    } else {
+      Optional<String> first = firstEvent(c, event);
+      if (first.isPresent()) {
+        return first;
+      }
+      try {
+        insertEvent(c, event, false);
+        return Optional.empty();
+      } catch (SQLException e) {
+        if (!Transactions.isUniqueViolation(e)) {
+          throw e;
+        }
+        // H2 undoes only the failed statement: the transaction goes on.
+      }
+    }
+    return Optional.of(firstEvent(c, event).orElseThrow(
+        () -> new SQLException("idempotency key conflict, but no event holds the key", "40001")));
+  }
+
+  static Optional<String> firstEvent(Connection c, EventRecord event) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(
+        "SELECT id FROM webhook_event WHERE tenant_id = ? AND idempotency_key = ?")) {
+      p.setString(1, event.tenantId());
+      p.setString(2, event.idempotencyKey().orElseThrow());
+      try (ResultSet r = p.executeQuery()) {
+        return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+      }
+    }
+  }
+
+  /** Inserts the event; with {@code onConflictDoNothing} (PostgreSQL), {@code false} when its key was taken. */
+  static boolean insertEvent(Connection c, EventRecord event, boolean onConflictDoNothing) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_event "
+        + "(id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)"
+        + (onConflictDoNothing ? " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING" : ""))) {
+      p.setString(1, event.id());
+      p.setString(2, event.tenantId());
+      p.setString(3, event.type());
+      Rows.timestamp(p, 4, event.createdAt());
+      p.setBytes(5, event.payload());
+      p.setString(6, event.idempotencyKey().orElse(null));
+      return p.executeUpdate() == 1;
+    }
+  }
+
+  static void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM webhook_subscription WHERE tenant_id = ? AND id = ?")) {
+      p.setString(1, tenantId);
+      p.setObject(2, id);
+      try (ResultSet r = p.executeQuery()) {
+        if (!r.next()) {
+          throw Rows.notFound("subscription");
+        }
+      }
+    }
+  }
+
+  /** One pending delivery per enabled subscription of the tenant with a filter matching the type, in one statement. */
+  int fanOut(Connection c, EventRecord event) throws SQLException {
+    List<String> prefixes = prefixes(event.type());
+    StringBuilder sql = new StringBuilder("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, "
+        + "event_type, status, attempt_count, created_at, next_attempt_at) SELECT ")
+        .append(dialect.newUuid())
+        .append(", s.tenant_id, s.id, ?, ?, 'pending', 0, ?, ? FROM webhook_subscription s WHERE s.tenant_id = ? "
+            + "AND s.enabled AND s.id IN (SELECT f.subscription_id FROM webhook_subscription_filter f "
+            + "WHERE f.tenant_id = ? AND (f.kind = 'A' OR (f.kind = 'E' AND f.filter_value = ?)");
+    if (!prefixes.isEmpty()) {
+      sql.append(" OR (f.kind = 'P' AND f.filter_value IN (").append("?, ".repeat(prefixes.size() - 1)).append("?))");
+    }
+    sql.append("))");
+    try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+      int i = 1;
+      p.setString(i++, event.id());
+      p.setString(i++, event.type());
+      Rows.timestamp(p, i++, event.createdAt());
+      Rows.timestamp(p, i++, event.createdAt());
+      p.setString(i++, event.tenantId());
+      p.setString(i++, event.tenantId());
+      p.setString(i++, event.type());
+      for (String prefix : prefixes) {
+        p.setString(i++, prefix);
+      }
+      return p.executeUpdate();
+    }
+  }
+
+  /** {@code a.b.c} → {@code a}, {@code a.b}: the values of the prefix filters that match it. */
+  static List<String> prefixes(String type) {
+    List<String> out = new ArrayList<>();
+    for (int dot = type.indexOf('.'); dot > 0; dot = type.indexOf('.', dot + 1)) {
+      out.add(type.substring(0, dot));
+    }
+    return out;
+  }
+
+  /** A test event's one delivery: to its subscription whatever its filters, claimable once even while it is disabled. */
+  static int insertTestDelivery(Connection c, EventRecord event) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, "
+        + "event_id, event_type, status, attempt_count, created_at, next_attempt_at, bypass_disabled) "
+        + "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, TRUE)")) {
+      p.setObject(1, UUID.randomUUID());
+      p.setString(2, event.tenantId());
+      p.setObject(3, event.onlySubscription().orElseThrow());
+      p.setString(4, event.id());
+      p.setString(5, event.type());
+      Rows.timestamp(p, 6, event.createdAt());
+      Rows.timestamp(p, 7, event.createdAt());
+      return p.executeUpdate();
+    }
+  }
+}

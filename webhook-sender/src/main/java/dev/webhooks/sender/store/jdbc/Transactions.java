@@ -1,0 +1,80 @@
+package dev.webhooks.sender.store.jdbc;
+
+import dev.webhooks.sender.store.WebhookStoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the store's work in transactions on connections borrowed from the data source: one
+ * transaction per call, committed or rolled back as a whole, and run again on a deadlock, a
+ * serialization failure or a lock timeout (the work must be safe to repeat: it only touches the
+ * database). Other SQL errors become {@link WebhookStoreException}s naming the operation and the
+ * SQLState, never a value.
+ */
+final class Transactions {
+  private static final Logger log = LoggerFactory.getLogger(Transactions.class);
+  private static final int TX_TRIES = 4;
+
+  private final DataSource dataSource;
+
+  Transactions(DataSource dataSource) {
+    this.dataSource = dataSource;
+  }
+
+  /** What runs in one transaction. */
+  @FunctionalInterface
+  interface Work<T> {
+    T run(Connection c) throws SQLException;
+  }
+
+  /** Runs {@code work} in one transaction, again on a deadlock or a serialization failure. */
+  <T> T run(String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        boolean autoCommit = c.getAutoCommit();
+        c.setAutoCommit(false);
+        try {
+          T result = work.run(c);
+          c.commit();
+          return result;
+        } catch (SQLException | RuntimeException | Error e) {
+          rollbackQuietly(c, e);
+          throw e;
+        } finally {
+          try {
+            c.setAutoCommit(autoCommit);
+          } catch (SQLException e) {
+            log.debug("could not restore auto-commit", e);
+          }
+        }
+      } catch (SQLException e) {
+        if (attempt < TX_TRIES && isTransient(e)) {
+          log.debug("webhooks store: {} collided with another transaction; trying again", what);
+          continue;
+        }
+        throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + e.getSQLState() + ")", e);
+      }
+    }
+  }
+
+  static void rollbackQuietly(Connection c, Throwable cause) {
+    try {
+      c.rollback();
+    } catch (SQLException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  /** Deadlock, serialization failure or lock timeout: the same work may succeed when run again. */
+  static boolean isTransient(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.equals("40001") || state.equals("40P01") || state.equals("HYT00"));
+  }
+
+  static boolean isUniqueViolation(SQLException e) {
+    return "23505".equals(e.getSQLState());
+  }
+}
