@@ -24,6 +24,8 @@ public enum ErrorCode {
   INVALID_TENANT("invalid_tenant"),
   /** A JSON document is malformed or does not have the expected shape. */
   INVALID_JSON("invalid_json"),
+  /** A query parameter is malformed or out of range ({@code page}, {@code per_page}, {@code from}, {@code status}…). */
+  INVALID_PARAMETER("invalid_parameter"),
   /** Another webhook of the same tenant already has this URL. */
   DUPLICATE_WEBHOOK("duplicate_webhook"),
   /** The webhook, delivery or event does not exist (or belongs to another tenant). */
