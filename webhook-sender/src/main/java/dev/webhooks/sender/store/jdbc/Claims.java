@@ -45,8 +45,7 @@ final class Claims {
     this.h2ClaimLock = dialect == SqlDialect.H2 ? H2_CLAIM_LOCKS.computeIfAbsent(url, k -> new Object()) : null;
   }
 
-
-  public List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip) {
+  List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip) {
     requireNonNull(now, "now == null");
     requireNonNull(lease, "lease == null");
     requireNonNull(skip, "skip == null");
@@ -63,7 +62,7 @@ final class Claims {
     return transactions.run("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
   }
 
-  List<ClaimedDelivery> claim(Connection c, Instant now, int limit, Instant until, Set<UUID> skip, String token)
+  private List<ClaimedDelivery> claim(Connection c, Instant now, int limit, Instant until, Set<UUID> skip, String token)
       throws SQLException {
     String due = "SELECT d.id FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
         + "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
@@ -141,7 +140,7 @@ final class Claims {
     return out;
   }
 
-  static void bindDue(PreparedStatement p, int index, Instant now, Set<UUID> skip, int limit)
+  private static void bindDue(PreparedStatement p, int index, Instant now, Set<UUID> skip, int limit)
       throws SQLException {
     int i = index;
     Rows.timestamp(p, i++, now);
@@ -152,7 +151,7 @@ final class Claims {
     p.setInt(i, limit);
   }
 
-  public boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status,
+  boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status,
       Instant nextAttemptAt) {
     requireNonNull(claim, "claim == null");
     requireNonNull(attempt, "attempt == null");
@@ -233,7 +232,7 @@ final class Claims {
     });
   }
 
-  public void release(ClaimedDelivery claim, Instant dueAt) {
+  void release(ClaimedDelivery claim, Instant dueAt) {
     requireNonNull(claim, "claim == null");
     requireNonNull(dueAt, "dueAt == null");
     transactions.run("release claim", c -> {

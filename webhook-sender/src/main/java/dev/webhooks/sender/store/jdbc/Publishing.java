@@ -58,7 +58,7 @@ final class Publishing {
   }
 
   /** Inserts an event with an idempotency key unless the tenant used it already: then the first event's id. */
-  Optional<String> insertEventOnce(Connection c, EventRecord event) throws SQLException {
+  private Optional<String> insertEventOnce(Connection c, EventRecord event) throws SQLException {
     if (event.onlySubscription().isPresent()) {
       requireSubscription(c, event.tenantId(), event.onlySubscription().get());
     }
@@ -87,7 +87,7 @@ final class Publishing {
         () -> new SQLException("idempotency key conflict, but no event holds the key", "40001")));
   }
 
-  static Optional<String> firstEvent(Connection c, EventRecord event) throws SQLException {
+  private static Optional<String> firstEvent(Connection c, EventRecord event) throws SQLException {
     try (PreparedStatement p = c.prepareStatement(
         "SELECT id FROM webhook_event WHERE tenant_id = ? AND idempotency_key = ?")) {
       p.setString(1, event.tenantId());
@@ -99,7 +99,7 @@ final class Publishing {
   }
 
   /** Inserts the event; with {@code onConflictDoNothing} (PostgreSQL), {@code false} when its key was taken. */
-  static boolean insertEvent(Connection c, EventRecord event, boolean onConflictDoNothing) throws SQLException {
+  private static boolean insertEvent(Connection c, EventRecord event, boolean onConflictDoNothing) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_event "
         + "(id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)"
         + (onConflictDoNothing ? " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING" : ""))) {
@@ -113,7 +113,7 @@ final class Publishing {
     }
   }
 
-  static void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
+  private static void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM webhook_subscription WHERE tenant_id = ? AND id = ?")) {
       p.setString(1, tenantId);
       p.setObject(2, id);
@@ -126,7 +126,7 @@ final class Publishing {
   }
 
   /** One pending delivery per enabled subscription of the tenant with a filter matching the type, in one statement. */
-  int fanOut(Connection c, EventRecord event) throws SQLException {
+  private int fanOut(Connection c, EventRecord event) throws SQLException {
     List<String> prefixes = prefixes(event.type());
     StringBuilder sql = new StringBuilder("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, "
         + "event_type, status, attempt_count, created_at, next_attempt_at) SELECT ")
@@ -164,7 +164,7 @@ final class Publishing {
   }
 
   /** A test event's one delivery: to its subscription whatever its filters, claimable once even while it is disabled. */
-  static int insertTestDelivery(Connection c, EventRecord event) throws SQLException {
+  private static int insertTestDelivery(Connection c, EventRecord event) throws SQLException {
     try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, "
         + "event_id, event_type, status, attempt_count, created_at, next_attempt_at, bypass_disabled) "
         + "VALUES (?, ?, ?, ?, ?, 'pending', 0, ?, ?, TRUE)")) {

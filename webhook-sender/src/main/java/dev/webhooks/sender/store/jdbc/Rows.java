@@ -118,7 +118,7 @@ final class Rows {
         Optional.ofNullable(instant(r, at + 9)), lastHttp, Optional.ofNullable(r.getString(at + 11)));
   }
 
-  static EventFilterSet filters(String json) {
+  private static EventFilterSet filters(String json) {
     List<EventFilter> out = new ArrayList<>();
     for (JsonNode n : readTree(json)) {
       out.add(EventFilter.parse(n.asText()));
@@ -126,7 +126,7 @@ final class Rows {
     return EventFilterSet.of(out);
   }
 
-  static String secretsJson(List<SigningSecret> keys) {
+  private static String secretsJson(List<SigningSecret> keys) {
     ArrayNode array = Json.MAPPER.createArrayNode();
     for (SigningSecret k : keys) {
       ObjectNode o = array.addObject().put("secret", k.secret());
@@ -135,7 +135,7 @@ final class Rows {
     return array.toString();
   }
 
-  static List<SigningSecret> readSecrets(String json) {
+  private static List<SigningSecret> readSecrets(String json) {
     List<SigningSecret> out = new ArrayList<>();
     for (JsonNode n : readTree(json)) {
       String secret = n.path("secret").asText();
@@ -145,7 +145,7 @@ final class Rows {
     return out;
   }
 
-  static JsonNode readTree(String json) {
+  private static JsonNode readTree(String json) {
     try {
       return Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
@@ -154,7 +154,7 @@ final class Rows {
     }
   }
 
-  static Map<String, String> readMap(String json) {
+  private static Map<String, String> readMap(String json) {
     try {
       return Json.MAPPER.readValue(json, STRING_MAP);
     } catch (JsonProcessingException e) {
@@ -162,7 +162,7 @@ final class Rows {
     }
   }
 
-  static String json(Object value) {
+  private static String json(Object value) {
     try {
       return Json.MAPPER.writeValueAsString(value);
     } catch (JsonProcessingException e) {

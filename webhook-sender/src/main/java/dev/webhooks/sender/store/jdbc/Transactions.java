@@ -60,7 +60,7 @@ final class Transactions {
     }
   }
 
-  static void rollbackQuietly(Connection c, Throwable cause) {
+  private static void rollbackQuietly(Connection c, Throwable cause) {
     try {
       c.rollback();
     } catch (SQLException e) {
@@ -69,7 +69,7 @@ final class Transactions {
   }
 
   /** Deadlock, serialization failure or lock timeout: the same work may succeed when run again. */
-  static boolean isTransient(SQLException e) {
+  private static boolean isTransient(SQLException e) {
     String state = e.getSQLState();
     return state != null && (state.equals("40001") || state.equals("40P01") || state.equals("HYT00"));
   }
