@@ -26,8 +26,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,6 +43,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
@@ -390,6 +393,26 @@ class JdbcWebhookStoreTest {
     assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_event"));
     assertEquals(2, store.listDeliveries("t1", DeliveryQuery.all()).items().size());
     assertEquals(new JdbcWebhookStore.Purged(0, 0), store.purgeFinishedBefore(T0.plus(Duration.ofDays(30))));
+  }
+
+  @Test
+  void retention_purgesOnItsOwnThread_withTheInjectedClock() throws Exception {
+    UrlDataSource ds = postgres();
+    Instant later = T0.plus(Duration.ofDays(40));
+    JdbcWebhookStore store = keep(JdbcWebhookStore.builder(ds).retention(Duration.ofDays(30))
+        .purgeInterval(Duration.ofMillis(20)).clock(Clock.fixed(later, ZoneOffset.UTC)).build());
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    store.publish(event("msg_old", "t1", null));
+    ClaimedDelivery c = store.claimDue(T0, 1, LEASE, Set.of()).get(0);
+    store.recordAttempt(c, new AttemptRecord(c.delivery().id(), 1, T0, Duration.ofMillis(5), 410, "", Optional.of("gone")),
+        DeliveryStatus.FAILED, null);
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (count(ds, "SELECT COUNT(*) FROM webhook_event") > 0 && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
+    }
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_attempt"));
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event"));
   }
 
   // ---- values
