@@ -23,7 +23,7 @@ final class TestDatabases {
 
   private TestDatabases() {}
 
-  static DataSource h2(Path folder) {
+  static UrlDataSource h2(Path folder) {
     return new UrlDataSource("jdbc:h2:file:" + folder.resolve("webhooks").toAbsolutePath() + ";DB_CLOSE_DELAY=0");
   }
 
