@@ -23,8 +23,10 @@ public final class TestDatabases {
 
   private TestDatabases() {}
 
-  public static DataSource h2(Path folder) {
-    return new UrlDataSource("jdbc:h2:file:" + folder.resolve("webhooks").toAbsolutePath() + ";DB_CLOSE_DELAY=0");
+  /** An H2 file database, durable on commit (WRITE_DELAY=0, which the store requires). */
+  public static UrlDataSource h2(Path folder) {
+    return new UrlDataSource("jdbc:h2:file:" + folder.resolve("webhooks").toAbsolutePath()
+        + ";WRITE_DELAY=0;DB_CLOSE_DELAY=0");
   }
 
   /** A data source on a new, empty schema; {@link #dropPostgresSchema} removes it. */
