@@ -62,10 +62,11 @@ public final class Demo {
       List<DemoReceiver> receivers = List.of(healthy, flaky, gone);
       Progress progress = new Progress();
       Path folder = Files.createTempDirectory("webhooks-demo");
-      // The durable default on one machine: an embedded H2 file. Kept open while the demo runs
+      // The durable default on one machine: an embedded H2 file, written at each commit
+      // (WRITE_DELAY=0, which the store requires) and kept open while the demo runs
       // (DB_CLOSE_DELAY=-1) so that each operation does not reopen the file; shut down at the end.
       JdbcDataSource h2 = new JdbcDataSource();
-      h2.setURL("jdbc:h2:file:" + folder.resolve("webhooks") + ";DB_CLOSE_DELAY=-1");
+      h2.setURL("jdbc:h2:file:" + folder.resolve("webhooks") + ";WRITE_DELAY=0;DB_CLOSE_DELAY=-1");
       JdbcWebhookStore store = JdbcWebhookStore.create(h2);
       WebhookSender sender = WebhookSender.builder()
           .catalog(DemoEvents.catalog())

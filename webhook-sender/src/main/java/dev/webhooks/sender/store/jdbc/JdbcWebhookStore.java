@@ -67,6 +67,10 @@ import org.slf4j.LoggerFactory;
  * sender.publish(connection, tenantId, "invoice.paid", data);
  * }</pre>
  *
+ * <p>H2 must be opened with {@code ;WRITE_DELAY=0} in its URL, so that a commit is in the file
+ * when it returns (the store refuses to start otherwise), and kept open between operations (a
+ * pool, or {@code ;DB_CLOSE_DELAY=-1}): {@code jdbc:h2:file:/var/lib/app/webhooks;WRITE_DELAY=0}.
+ *
  * <p>Defaults: no notifications (workers poll), keep everything, secrets stored as written (the
  * database's own encryption applies), the system clock. Timestamps are kept to the microsecond.
  * Thread-safe; every method is one transaction, retried on a deadlock or serialization failure.
@@ -94,11 +98,14 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     this.secrets = b.secretsKey == null ? SecretsAtRest.plain() : SecretsAtRest.aesGcm(b.secretsKey);
     String url;
     try {
-      new SchemaMigrator(dataSource, b.clock).migrate();
       try (Connection c = dataSource.getConnection()) {
         this.dialect = SqlDialect.of(c);
         url = c.getMetaData().getURL();
+        if (dialect == SqlDialect.H2) {
+          requireNoWriteDelay(c);
+        }
       }
+      new SchemaMigrator(dataSource, b.clock).migrate();
     } catch (SQLException e) {
       throw new WebhookStoreException("the webhooks schema could not be created or migrated", e);
     }
@@ -114,6 +121,21 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
       sealPlainSecrets();
     }
     this.retention = new Retention(transactions, b.purgeBatchSize, b.clock, b.retention, b.purgeInterval);
+  }
+
+  /**
+   * H2 writes a commit to its file up to {@code WRITE_DELAY} (500 ms by default) after it returns:
+   * a crash in between loses the commit, and with it an event the application was told is safe.
+   */
+  private static void requireNoWriteDelay(Connection c) throws SQLException {
+    try (Statement s = c.createStatement(); ResultSet r = s.executeQuery(
+        "SELECT SETTING_VALUE FROM INFORMATION_SCHEMA.SETTINGS WHERE SETTING_NAME = 'WRITE_DELAY'")) {
+      if (r.next() && !"0".equals(r.getString(1).strip())) {
+        throw new IllegalStateException("H2 must be opened with ;WRITE_DELAY=0 in its URL (it is "
+            + r.getString(1).strip() + " ms): otherwise a commit reaches the file only later, and a crash in "
+            + "between loses events the application was told are stored");
+      }
+    }
   }
 
   /** A store on {@code dataSource} with every default; creates or migrates the schema. */
@@ -648,7 +670,8 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
      * Creates or migrates the schema and returns the store.
      *
      * @throws WebhookStoreException when the database cannot be reached or refuses the schema
-     * @throws IllegalStateException for notifications on a database other than PostgreSQL
+     * @throws IllegalStateException for notifications on a database other than PostgreSQL, or an H2
+     *     database opened without {@code ;WRITE_DELAY=0}
      */
     public JdbcWebhookStore build() {
       return new JdbcWebhookStore(this);

@@ -430,6 +430,15 @@ class JdbcWebhookStoreTest {
   }
 
   @Test
+  void h2WithAWriteDelay_refusedBeforeAnythingIsCreated() throws SQLException {
+    UrlDataSource delayed = new UrlDataSource("jdbc:h2:file:" + folder.resolve("delayed").toAbsolutePath()
+        + ";DB_CLOSE_DELAY=0");
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> JdbcWebhookStore.create(delayed));
+    assertTrue(e.getMessage().contains("WRITE_DELAY=0"), e.getMessage());
+    assertEquals(0, count(delayed, "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE TABLE_NAME LIKE 'WEBHOOK%'"));
+  }
+
+  @Test
   void unreachableDatabase_specificStoreExceptionNamingTheOperation() {
     DataSource nowhere = new UrlDataSource("jdbc:postgresql://127.0.0.1:1/none?user=postgres&connectTimeout=2");
     WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> JdbcWebhookStore.create(nowhere));
