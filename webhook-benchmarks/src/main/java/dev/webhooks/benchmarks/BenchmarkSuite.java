@@ -1,0 +1,86 @@
+package dev.webhooks.benchmarks;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * Runs every benchmark of the suite in one process, so that each figure is read beside its peer
+ * and its limit measured in the same run, and prints the table (also written to {@code
+ * target/benchmarks/results.md}).
+ *
+ * <pre>
+ * mvn -B -q -pl webhook-benchmarks -am package exec:exec -DskipTests                     # full, under 15 min
+ * mvn -B -q -pl webhook-benchmarks -am package exec:exec -DskipTests -Dbench.args=quick  # under 2 min
+ * </pre>
+ *
+ * <p>Sections can be chosen: {@code -Dbench.args="full signatures,e2e"}. The PostgreSQL figures
+ * use {@code WEBHOOKS_POSTGRES_URL} (default the machine's server on 127.0.0.1:5432, database
+ * {@code test}); a fresh schema is made and dropped per run.
+ */
+public final class BenchmarkSuite {
+  /** Every section, in the order they run. */
+  static final List<String> SECTIONS = List.of("signatures");
+
+  private BenchmarkSuite() {}
+
+  public static void main(String[] args) throws Exception {
+    boolean quick = args.length > 0 && args[0].equals("quick");
+    if (args.length > 0 && !args[0].equals("quick") && !args[0].equals("full")) {
+      System.err.println("usage: BenchmarkSuite [full|quick] [section,section…]; sections: " + SECTIONS);
+      System.exit(2);
+    }
+    Set<String> chosen = new LinkedHashSet<>(SECTIONS);
+    if (args.length > 1) {
+      chosen.clear();
+      for (String s : args[1].split(",")) {
+        if (!SECTIONS.contains(s.strip())) {
+          System.err.println("unknown section " + s + "; sections: " + SECTIONS);
+          System.exit(2);
+        }
+        chosen.add(s.strip());
+      }
+    }
+    Report report = new Report(quick);
+    long start = System.nanoTime();
+    PrintStream out = System.out;
+    out.printf(Locale.ROOT, "Webhooks SDK benchmarks (%s): %s; %d cores, %s, Java %s%n", quick ? "quick" : "full",
+        chosen, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
+        System.getProperty("java.version"));
+    for (String section : chosen) {
+      long t = System.nanoTime();
+      out.println("== " + section);
+      switch (section) {
+        case "signatures":
+          SignatureSection.run(report, quick);
+          break;
+        default:
+          throw new AssertionError(section);
+      }
+      out.printf(Locale.ROOT, "   (%s took %.1f s)%n", section, (System.nanoTime() - t) / 1e9);
+    }
+    String table = report.markdown(Duration.ofNanos(System.nanoTime() - start));
+    out.println();
+    out.println(table);
+    Path file = Path.of("target", "benchmarks", "results.md");
+    try {
+      Files.createDirectories(file.getParent());
+      Files.writeString(file, table, StandardCharsets.UTF_8);
+      out.println("written to " + file.toAbsolutePath());
+    } catch (IOException e) {
+      out.println("could not write " + file + ": " + e.getMessage());
+    }
+    List<String> missed = new ArrayList<>(report.missedTargets());
+    if (!missed.isEmpty()) {
+      out.println("targets missed: " + missed);
+    }
+  }
+}
