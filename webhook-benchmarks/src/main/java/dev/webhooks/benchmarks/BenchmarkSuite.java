@@ -32,7 +32,9 @@ public final class BenchmarkSuite {
 
   private BenchmarkSuite() {}
 
-  public static void main(String[] args) throws Exception {
+  public static void main(String[] argv) throws Exception {
+    // exec:exec hands -Dbench.args over as one argument: "quick signatures,e2e".
+    String[] args = String.join(" ", argv).trim().split("\\s+");
     boolean quick = args.length > 0 && args[0].equals("quick");
     if (args.length > 0 && !args[0].equals("quick") && !args[0].equals("full")) {
       System.err.println("usage: BenchmarkSuite [full|quick] [section,section…]; sections: " + SECTIONS);

@@ -84,7 +84,7 @@ public final class WebhookVerifier {
    * Verifies a request.
    *
    * @param headers the request headers, names in any case
-   * @param body the raw body bytes, exactly as received
+   * @param body the raw body bytes, exactly as received; kept, not copied, by the result: do not modify them afterwards
    * @return the verified webhook
    * @throws WebhookVerificationException with a specific {@link Reason} when the request must be
    *     refused

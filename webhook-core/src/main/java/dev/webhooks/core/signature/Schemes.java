@@ -113,7 +113,7 @@ final class Schemes {
   static byte[][] macs(List<WebhookSecret> secrets, byte[] prefix, byte[] body) {
     byte[][] out = new byte[secrets.size()][];
     for (int i = 0; i < out.length; i++) {
-      out[i] = hmac(secrets.get(i), prefix, body);
+      out[i] = ThreadMacs.hmac(secrets.get(i), prefix, body);
     }
     return out;
   }
@@ -135,12 +135,33 @@ final class Schemes {
     if (bytes.length != expectedLength) {
       return null;
     }
-    String canonical = java.util.Base64.getEncoder().withoutPadding().encodeToString(bytes);
-    int end = text.length();
-    while (end > 0 && text.charAt(end - 1) == '=') {
-      end--;
+    // The decoder has checked the alphabet and the padding; the one freedom left is the unused
+    // low bits of the last character, which the canonical spelling keeps at zero.
+    int rem = bytes.length % 3;
+    if (rem != 0) {
+      int end = text.length();
+      while (end > 0 && text.charAt(end - 1) == '=') {
+        end--;
+      }
+      int unusedBits = rem == 1 ? 4 : 2;
+      if ((sextet(text.charAt(end - 1)) & ((1 << unusedBits) - 1)) != 0) {
+        return null;
+      }
     }
-    return text.regionMatches(0, canonical, 0, end) && end == canonical.length() ? bytes : null;
+    return bytes;
+  }
+
+  private static int sextet(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return c - 'A';
+    }
+    if (c >= 'a' && c <= 'z') {
+      return c - 'a' + 26;
+    }
+    if (c >= '0' && c <= '9') {
+      return c - '0' + 52;
+    }
+    return c == '+' ? 62 : 63;
   }
 
   /**

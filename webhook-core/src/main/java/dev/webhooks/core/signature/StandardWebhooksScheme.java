@@ -133,7 +133,21 @@ final class StandardWebhooksScheme implements SignatureScheme {
     byte[][] macs = null;
     byte[] whole = null;
     int wellFormed = 0;
-    for (String entry : signatureHeader.trim().split("\\s+")) {
+    int length = signatureHeader.length();
+    for (int start = 0; start < length; ) {
+      // Entries are separated by runs of spaces or control characters (no regex: the hot path of a receiver).
+      while (start < length && signatureHeader.charAt(start) <= ' ') {
+        start++;
+      }
+      int end = start;
+      while (end < length && signatureHeader.charAt(end) > ' ') {
+        end++;
+      }
+      if (end == start) {
+        break;
+      }
+      String entry = signatureHeader.substring(start, end);
+      start = end;
       int comma = entry.indexOf(',');
       if (comma <= 0 || comma == entry.length() - 1) {
         continue;
