@@ -9,6 +9,7 @@ import dev.webhooks.sender.WebhookSender;
 import dev.webhooks.sender.store.jdbc.JdbcWebhookStore;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -21,9 +22,12 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.h2.jdbcx.JdbcDataSource;
 
@@ -34,29 +38,141 @@ import org.h2.jdbcx.JdbcDataSource;
  * from the sender's delivery log beside the receivers' own counts. Exits non-zero unless every
  * delivery to the healthy and flaky receivers arrived and every request verified.
  *
- * <pre>{@code mvn -B -q -pl examples -am compile exec:java}</pre>
+ * <p>With {@code --serve}, the demo then keeps running and serves the management REST API over
+ * its sender on {@code 127.0.0.1:8080} (or {@code --port N}), with one read-write API key per
+ * tenant and a read-only one, until Ctrl-C; the receivers and the sender keep running, so test
+ * events and retries sent through the API are delivered for real.
+ *
+ * <pre>{@code
+ * mvn -B -q -pl examples -am compile exec:java
+ * mvn -B -q -pl examples -am compile exec:java -Dexec.args=--serve
+ * mvn -B -q -pl examples -am compile exec:java -Dexec.args="--serve --port 9090"
+ * }</pre>
  */
 public final class Demo {
   static final int EVENTS = 400;
   static final Duration TIMEOUT = Duration.ofSeconds(30);
   static final Duration PROGRESS_EVERY = Duration.ofMillis(250);
-  private static final List<String> TENANTS = List.of("acme", "globex", "initech");
+  static final List<String> TENANTS = List.of("acme", "globex", "initech");
+  /** Where webhooks created through the API in serve mode can deliver: the healthy receiver accepts anything there. */
+  static final String INBOX = "/inbox/";
 
-  private final PrintStream out;
+  /**
+   * How the demo runs.
+   *
+   * @param serve whether to serve the management API after the burst, until {@link #stop()}
+   * @param host the address the API listens on
+   * @param port its port; 0 for any free one
+   */
+  record Options(boolean serve, String host, int port) {
+    static final Options ONCE = new Options(false, "127.0.0.1", 8080);
+    static final String USAGE = "usage: Demo [--serve [--port N]]";
 
-  Demo(PrintStream out) {
-    this.out = out;
-  }
-
-  public static void main(String[] args) throws Exception {
-    if (!new Demo(System.out).run().success()) {
-      System.exit(1);
+    /** The options of the command line; {@link IllegalArgumentException} with a message for bad ones. */
+    static Options parse(String... args) {
+      boolean serve = false;
+      Integer port = null;
+      for (int i = 0; i < args.length; i++) {
+        switch (args[i]) {
+          case "--serve":
+            serve = true;
+            break;
+          case "--port":
+            if (i + 1 == args.length) {
+              throw new IllegalArgumentException("--port needs a number; " + USAGE);
+            }
+            try {
+              port = Integer.parseInt(args[++i]);
+            } catch (NumberFormatException e) {
+              port = -1;
+            }
+            if (port < 0 || port > 65535) {
+              throw new IllegalArgumentException("--port must be within 0..65535; " + USAGE);
+            }
+            break;
+          default:
+            throw new IllegalArgumentException("unknown argument " + args[i] + "; " + USAGE);
+        }
+      }
+      if (port != null && !serve) {
+        throw new IllegalArgumentException("--port goes with --serve; " + USAGE);
+      }
+      return new Options(serve, ONCE.host(), port == null ? ONCE.port() : port);
     }
   }
 
-  /** Runs the whole scenario, printing as it goes; every server and thread it starts is stopped. */
+  private final PrintStream out;
+  private final Options options;
+  private final CountDownLatch stop = new CountDownLatch(1);
+  private final CompletableFuture<URI> serving = new CompletableFuture<>();
+
+  Demo(PrintStream out) {
+    this(out, Options.ONCE);
+  }
+
+  Demo(PrintStream out, Options options) {
+    this.out = out;
+    this.options = options;
+  }
+
+  public static void main(String[] args) throws Exception {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      System.err.println(e.getMessage());
+      System.exit(2);
+      return;
+    }
+    Demo demo = new Demo(System.out, options);
+    if (!options.serve()) {
+      if (!demo.run().success()) {
+        System.exit(1);
+      }
+      return;
+    }
+    // Ctrl-C: stop serving, then wait for the demo to close its sender and delete its database.
+    CountDownLatch finished = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      demo.stop();
+      try {
+        finished.await(15, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }, "demo-shutdown"));
+    try {
+      demo.run();
+    } finally {
+      finished.countDown();
+    }
+  }
+
+  /** In serve mode: stops serving; {@link #run()} then cleans up and returns. */
+  void stop() {
+    stop.countDown();
+  }
+
+  /** In serve mode: completes with the API's base URI once it answers (never in the default mode). */
+  CompletableFuture<URI> serving() {
+    return serving;
+  }
+
+  /**
+   * Runs the whole scenario, printing as it goes; in serve mode, then serves the API until {@link
+   * #stop()}. Every server and thread it starts is stopped.
+   */
   DemoResult run() throws Exception {
-    try (DemoReceiver healthy = DemoReceiver.start(Behaviour.HEALTHY);
+    try {
+      return scenario();
+    } finally {
+      serving.completeExceptionally(new IllegalStateException("the demo ended without serving the API"));
+    }
+  }
+
+  private DemoResult scenario() throws Exception {
+    try (DemoApi api = options.serve() ? bindApi() : null;
+        DemoReceiver healthy = DemoReceiver.start(Behaviour.HEALTHY);
         DemoReceiver flaky = DemoReceiver.start(Behaviour.FLAKY);
         DemoReceiver gone = DemoReceiver.start(Behaviour.GONE)) {
       List<DemoReceiver> receivers = List.of(healthy, flaky, gone);
@@ -66,7 +182,9 @@ public final class Demo {
       // (WRITE_DELAY=0, which the store requires) and kept open while the demo runs
       // (DB_CLOSE_DELAY=-1) so that each operation does not reopen the file; shut down at the end.
       JdbcDataSource h2 = new JdbcDataSource();
-      h2.setURL("jdbc:h2:file:" + folder.resolve("webhooks") + ";WRITE_DELAY=0;DB_CLOSE_DELAY=-1");
+      // Serving ends with Ctrl-C: then the demo closes the database itself, not H2's own shutdown hook.
+      h2.setURL("jdbc:h2:file:" + folder.resolve("webhooks") + ";WRITE_DELAY=0;DB_CLOSE_DELAY=-1"
+          + (options.serve() ? ";DB_CLOSE_ON_EXIT=FALSE" : ""));
       JdbcWebhookStore store = JdbcWebhookStore.create(h2);
       WebhookSender sender = WebhookSender.builder()
           .catalog(DemoEvents.catalog())
@@ -86,6 +204,7 @@ public final class Demo {
       List<DemoSubscription> subscriptions;
       boolean settled;
       Duration elapsed;
+      boolean keepSending = false; // serve mode: the sender keeps delivering what the API sends
       try {
         intro(receivers, folder);
         subscriptions = subscribe(sender, healthy, flaky, gone);
@@ -94,17 +213,30 @@ public final class Demo {
         sender.start();
         settled = watch(progress, receivers, start);
         elapsed = Duration.ofNanos(System.nanoTime() - start);
+        keepSending = options.serve();
       } finally {
-        sender.close(); // attempts in flight finish; nothing pending is lost
+        if (!keepSending) {
+          sender.close(); // attempts in flight finish; nothing pending is lost
+        }
       }
-      SummaryTable table = SummaryTable.read(sender.deliveries(), subscriptions);
-      out.println();
-      table.print(out, elapsed);
-      out.println();
-      table.printAttemptLog(out, subscriptions);
-      DemoResult result = DemoResult.of(table, sender.subscriptions(), settled, elapsed);
-      out.println();
-      verdict(result, table);
+      DemoResult result;
+      try {
+        SummaryTable table = SummaryTable.read(sender.deliveries(), subscriptions);
+        out.println();
+        table.print(out, elapsed);
+        out.println();
+        table.printAttemptLog(out, subscriptions);
+        result = DemoResult.of(table, sender.subscriptions(), settled, elapsed);
+        out.println();
+        verdict(result, table);
+        if (keepSending) {
+          serve(api, sender, subscriptions, healthy);
+        }
+      } finally {
+        if (keepSending) {
+          sender.close();
+        }
+      }
       store.close();
       try (Connection c = h2.getConnection(); Statement s = c.createStatement()) {
         s.execute("SHUTDOWN");
@@ -112,6 +244,45 @@ public final class Demo {
       deleteTree(folder);
       return result;
     }
+  }
+
+  private DemoApi bindApi() throws IOException {
+    try {
+      return DemoApi.bind(options.host(), options.port());
+    } catch (IOException e) {
+      throw new IOException("cannot listen on " + options.host() + ":" + options.port() + " (" + e.getMessage()
+          + "); choose another port with --port N", e);
+    }
+  }
+
+  /** Serves the management API over the running sender until {@link #stop()}. */
+  private void serve(DemoApi api, WebhookSender sender, List<DemoSubscription> subscriptions, DemoReceiver healthy)
+      throws InterruptedException {
+    healthy.acceptAll(INBOX);
+    api.serve(sender);
+    URI base = api.base();
+    DemoSubscription acme = subscriptions.get(0);
+    String auth = " -H 'Authorization: Bearer demo_acme_rw'";
+    out.println();
+    out.println("Management REST API on " + base + " (OpenAPI document: " + base + "/openapi.json)");
+    out.println("API keys (Authorization: Bearer <key>):");
+    DemoApi.KEYS.forEach((key, caller) -> out.printf(Locale.ROOT, "  %-16s tenant %-8s %s%n", key, caller.tenantId(),
+        caller.permissions().stream().map(p -> p.scope()).sorted().collect(Collectors.joining(", "))));
+    out.println("Webhooks you create can deliver to " + healthy.url(INBOX) + "<anything>: it answers 204 to every request.");
+    out.println("Try:");
+    out.println("  curl -s " + base + "/webhooks" + auth);
+    out.println("  curl -s '" + base + "/webhooks/" + acme.subscription().id() + "/deliveries?per_page=2'" + auth);
+    out.println("  curl -s -X POST " + base + "/webhooks" + auth + " -H 'Content-Type: application/json'"
+        + " -d '{\"url\": \"" + healthy.url(INBOX + "acme") + "\", \"events\": [\"lookup.completed\"]}'");
+    out.println("  curl -s -X POST " + base + "/webhooks/" + acme.subscription().id() + "/test" + auth
+        + " -H 'Content-Type: application/json' -d '{\"event\": \"credits.exhausted\"}'");
+    out.println("  curl -s " + base + "/event-types" + auth);
+    out.println("The sender and the receivers keep running: test events and retries are delivered for real."
+        + " Stop with Ctrl-C.");
+    serving.complete(base);
+    stop.await();
+    api.close();
+    out.println("Stopping: the API, the sender, the receivers; the database is deleted.");
   }
 
   private static void deleteTree(Path folder) throws IOException {

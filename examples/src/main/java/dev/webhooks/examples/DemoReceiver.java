@@ -87,6 +87,20 @@ final class DemoReceiver implements AutoCloseable {
     return endpoint;
   }
 
+  /**
+   * For the serve mode: answers 204 to every request under {@code path}, without verifying it (the
+   * secret of a webhook created through the API is known only to whoever created it), so that
+   * such webhooks have somewhere to deliver to.
+   */
+  void acceptAll(String path) {
+    server.createContext(path, exchange -> {
+      try (exchange) {
+        exchange.getRequestBody().readAllBytes();
+        exchange.sendResponseHeaders(204, -1);
+      }
+    });
+  }
+
   /** Requests received by every endpoint so far. */
   int requests() {
     return endpoints.stream().mapToInt(e -> e.requests.get()).sum();
