@@ -23,6 +23,7 @@ import dev.webhooks.sender.store.WebhookStore;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -106,7 +107,7 @@ public final class SubscriptionService {
   public CreatedSubscription create(String tenantId, SubscriptionSpec spec) {
     SubscriptionValidator.requireTenantId(tenantId);
     ValidatedSubscription v = validator.validate(requireNonNull(spec, "spec == null"));
-    Instant now = clock.instant();
+    Instant now = now();
     Subscription s = Subscription.builder().from(v).id(UUID.randomUUID()).tenantId(tenantId)
         .disabledReason(v.enabled() ? null : DisabledReason.MANUAL)
         .createdAt(now).updatedAt(now).secretLastRotatedAt(now).build();
@@ -149,7 +150,7 @@ public final class SubscriptionService {
       ValidatedSubscription v = validator.validate(specOf.apply(before));
       return current.with(before.toBuilder().from(v)
           .disabledReason(v.enabled() ? null : before.disabledReason().orElse(DisabledReason.MANUAL))
-          .updatedAt(clock.instant()).build());
+          .updatedAt(now()).build());
     }).subscription();
   }
 
@@ -166,7 +167,7 @@ public final class SubscriptionService {
   private Subscription setEnabled(String tenantId, UUID id, boolean enabled) {
     return modify(tenantId, id, current -> current.subscription().enabled() == enabled ? current
         : current.with(current.subscription().toBuilder().enabled(enabled)
-            .disabledReason(enabled ? null : DisabledReason.MANUAL).updatedAt(clock.instant()).build()))
+            .disabledReason(enabled ? null : DisabledReason.MANUAL).updatedAt(now()).build()))
         .subscription();
   }
 
@@ -194,7 +195,7 @@ public final class SubscriptionService {
     }
     String secret = WebhookSecret.generate().encoded();
     StoredSubscription stored = modify(tenantId, id, current -> {
-      Instant now = clock.instant();
+      Instant now = now();
       List<SigningSecret> secrets = new ArrayList<>();
       secrets.add(SigningSecret.current(secret));
       if (!grace.isZero()) {
@@ -222,15 +223,27 @@ public final class SubscriptionService {
    */
   public PublishResult sendTest(String tenantId, UUID id, String eventType) {
     find(tenantId, id);
-    EventType type = catalog.find(EventType.requireValidName(eventType)).orElseThrow(() ->
-        new WebhookValidationException(ErrorCode.INVALID_EVENTS, "event", "the event type is not in the catalog"));
-    Instant now = clock.instant();
+    if (eventType == null) {
+      throw new WebhookValidationException(ErrorCode.MISSING_REQUIRED_FIELD, "event", "the event type is required");
+    }
+    EventType type = catalog.find(eventType).orElseThrow(() -> new WebhookValidationException(
+        ErrorCode.INVALID_EVENTS, "event", EventType.isValidName(eventType)
+            ? "the event type is not in the catalog" : "the event type is not a valid name"));
+    Instant now = now();
     JsonNode example = type.examplePayload();
     Envelope envelope = Envelope.of(Envelope.newId(clock), type.name(), now, example).asTest();
     PublishResult r = store.publish(
         EventRecord.forOneSubscription(envelope.id(), tenantId, type.name(), now, envelope.toJson(), id));
     wakeUp.run();
     return r;
+  }
+
+  /**
+   * The time stamped on records, to the microsecond: what every store keeps (PostgreSQL's
+   * precision), so that an answer and a later read of the same record agree.
+   */
+  private Instant now() {
+    return clock.instant().truncatedTo(ChronoUnit.MICROS);
   }
 
   private StoredSubscription find(String tenantId, UUID id) {

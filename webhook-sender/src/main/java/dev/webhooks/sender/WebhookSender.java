@@ -25,6 +25,7 @@ import java.sql.Connection;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Set;
 import okhttp3.OkHttpClient;
 
@@ -196,7 +197,7 @@ public final class WebhookSender implements AutoCloseable {
       throw new IllegalArgumentException("idempotencyKey must be 1-255 visible ASCII characters");
     }
     JsonNode node = data instanceof JsonNode ? (JsonNode) data : mapper.valueToTree(data);
-    Instant now = clock.instant();
+    Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // what every store keeps
     Envelope envelope = Envelope.of(Envelope.newId(clock), eventType, now, node);
     return EventRecord.of(envelope.id(), tenantId, eventType, now, envelope.toJson(), idempotencyKey);
   }
