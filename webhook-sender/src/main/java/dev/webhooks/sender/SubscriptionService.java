@@ -222,8 +222,10 @@ public final class SubscriptionService {
    */
   public PublishResult sendTest(String tenantId, UUID id, String eventType) {
     find(tenantId, id);
-    EventType type = catalog.find(EventType.requireValidName(eventType)).orElseThrow(() ->
-        new WebhookValidationException(ErrorCode.INVALID_EVENTS, "event", "the event type is not in the catalog"));
+    // A malformed name is in no catalog: the same code, and the caller's field "event", not "type".
+    EventType type = catalog.find(eventType).orElseThrow(() -> new WebhookValidationException(ErrorCode.INVALID_EVENTS,
+        "event", EventType.isValidName(eventType) ? "the event type is not in the catalog"
+            : "the event type is not a valid name (a-z, 0-9, _ and dots)"));
     Instant now = clock.instant();
     JsonNode example = type.examplePayload();
     Envelope envelope = Envelope.of(Envelope.newId(clock), type.name(), now, example).asTest();
