@@ -226,9 +226,10 @@ public final class SubscriptionService {
     if (eventType == null) {
       throw new WebhookValidationException(ErrorCode.MISSING_REQUIRED_FIELD, "event", "the event type is required");
     }
-    EventType type = catalog.find(eventType).orElseThrow(() -> new WebhookValidationException(
-        ErrorCode.INVALID_EVENTS, "event", EventType.isValidName(eventType)
-            ? "the event type is not in the catalog" : "the event type is not a valid name"));
+    // A malformed name is in no catalog: the same code, and the caller's field "event", not "type".
+    EventType type = catalog.find(eventType).orElseThrow(() -> new WebhookValidationException(ErrorCode.INVALID_EVENTS,
+        "event", EventType.isValidName(eventType) ? "the event type is not in the catalog"
+            : "the event type is not a valid name (a-z, 0-9, _ and dots)"));
     Instant now = now();
     JsonNode example = type.examplePayload();
     Envelope envelope = Envelope.of(Envelope.newId(clock), type.name(), now, example).asTest();

@@ -301,8 +301,13 @@ public final class WebhooksApi {
     sender.subscriptions().get(tenant, id); // 404 for another tenant's or an unknown webhook
     ApiRequest r = call.request();
     DeliveryQuery.Builder q = DeliveryQuery.builder().subscription(id).page(page(r));
-    instant(r, "from").ifPresent(q::from);
-    instant(r, "to").ifPresent(q::to);
+    Optional<Instant> from = instant(r, "from");
+    Optional<Instant> to = instant(r, "to");
+    if (from.isPresent() && to.isPresent() && !to.get().isAfter(from.get())) {
+      throw badParameter("to", "to must be after from");
+    }
+    from.ifPresent(q::from);
+    to.ifPresent(q::to);
     r.query("event").ifPresent(q::eventType);
     r.query("status").ifPresent(s -> q.status(status(s)));
     return json(200, ApiJson.page(sender.deliveries().list(tenant, q.build()), d -> ApiJson.delivery(d, null)));
