@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -63,7 +62,7 @@ public final class ApiRequest {
       }
     });
     String rawPath = uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
-    return new ApiRequest(method.toUpperCase(Locale.ROOT), rawPath, parseQuery(uri.getRawQuery()),
+    return new ApiRequest(method, rawPath, parseQuery(uri.getRawQuery()),
         Collections.unmodifiableMap(h), body.clone());
   }
 
@@ -91,7 +90,7 @@ public final class ApiRequest {
     }
   }
 
-  /** The method, upper case. */
+  /** The method, as sent: HTTP methods are case-sensitive, so {@code get} is not {@code GET}. */
   public String method() {
     return method;
   }

@@ -84,5 +84,7 @@ class WebhooksApiTest {
     assertEquals("invalid_json", json(r).at("/error/code").asText());
     assertEquals("evnts", json(r).at("/error/field").asText());
     assertEquals(404, call("key_a", "GET", "/webhooks/..%2F..%2Fetc", null).status());
+    // Methods are case-sensitive: "get" is not GET.
+    assertEquals(405, call("key_a", "get", "/webhooks", null).status());
   }
 }
