@@ -116,7 +116,9 @@ public final class WebhookVerifier {
       log.debug("webhook {} refused by {}: REPLAYED", signature.id().orElse("<no id>"), scheme.name());
       throw new WebhookVerificationException(Reason.REPLAYED, "this message was already accepted");
     }
-    log.debug("webhook {} verified by {}", signature.id().orElse("<no id>"), scheme.name());
+    if (log.isDebugEnabled()) {
+      log.debug("webhook {} verified by {}", signature.id().orElse("<no id>"), scheme.name());
+    }
     return new VerifiedWebhook(signature, body, mapper);
   }
 

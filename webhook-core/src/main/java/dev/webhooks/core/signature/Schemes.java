@@ -71,7 +71,15 @@ final class Schemes {
   }
 
   /** The symmetric secrets among {@code keys}. */
+  @SuppressWarnings("unchecked") // checked element by element: every key is a WebhookSecret
   static List<WebhookSecret> secrets(List<? extends WebhookKey> keys) {
+    boolean allSecrets = true;
+    for (WebhookKey k : keys) {
+      allSecrets &= k instanceof WebhookSecret;
+    }
+    if (allSecrets) {
+      return (List<WebhookSecret>) keys; // the common case, on every verify: no copy
+    }
     List<WebhookSecret> out = new ArrayList<>(keys.size());
     for (WebhookKey k : keys) {
       if (k instanceof WebhookSecret) {

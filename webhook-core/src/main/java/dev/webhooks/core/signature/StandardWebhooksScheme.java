@@ -33,6 +33,9 @@ final class StandardWebhooksScheme implements SignatureScheme {
   private final String brand;
   private final String fallbackBrand;
   private final String name;
+  /** Header names, [id, timestamp, signature], of the brand and of the fallback brand: no concatenation per verify. */
+  private final String[] names;
+  private final String[] fallbackNames;
 
   StandardWebhooksScheme(String brand) {
     requireNonNull(brand, "brand == null");
@@ -42,6 +45,8 @@ final class StandardWebhooksScheme implements SignatureScheme {
     this.brand = brand;
     this.fallbackBrand = brand.equals("webhook") ? "svix" : "webhook";
     this.name = brand.equals("webhook") ? "standard-webhooks" : "standard-webhooks(" + brand + ")";
+    this.names = new String[] {brand + "-id", brand + "-timestamp", brand + "-signature"};
+    this.fallbackNames = new String[] {fallbackBrand + "-id", fallbackBrand + "-timestamp", fallbackBrand + "-signature"};
   }
 
   @Override
@@ -116,16 +121,15 @@ final class StandardWebhooksScheme implements SignatureScheme {
     requireNonNull(tolerance, "tolerance == null");
 
     // All three headers come from one brand: ours when its signature header is there, else the other.
-    String b = !headers.all(brand + "-signature").isEmpty()
-        || headers.all(fallbackBrand + "-signature").isEmpty() ? brand : fallbackBrand;
-    String id = Schemes.required(headers, b + "-id", ",");
-    String ts = Schemes.required(headers, b + "-timestamp", ",");
-    String signatureHeader = Schemes.required(headers, b + "-signature", " ");
+    String[] n = !headers.all(names[2]).isEmpty() || headers.all(fallbackNames[2]).isEmpty() ? names : fallbackNames;
+    String id = Schemes.required(headers, n[0], ",");
+    String ts = Schemes.required(headers, n[1], ",");
+    String signatureHeader = Schemes.required(headers, n[2], " ");
     if (id.isEmpty() || id.length() > MAX_ID_CHARS) {
       throw new WebhookVerificationException(
-          Reason.MALFORMED_HEADER, "header " + b + "-id must be 1-" + MAX_ID_CHARS + " characters");
+          Reason.MALFORMED_HEADER, "header " + n[0] + " must be 1-" + MAX_ID_CHARS + " characters");
     }
-    Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(b + "-timestamp", ts), now, tolerance);
+    Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(n[1], ts), now, tolerance);
 
     byte[] prefix = signedPrefix(id, ts.trim());
     List<WebhookSecret> secrets = Schemes.secrets(keys);
@@ -179,21 +183,25 @@ final class StandardWebhooksScheme implements SignatureScheme {
     }
     if (wellFormed == 0) {
       throw new WebhookVerificationException(
-          Reason.MALFORMED_HEADER, "header " + b + "-signature holds no version,signature entry");
+          Reason.MALFORMED_HEADER, "header " + n[2] + " holds no version,signature entry");
     }
     throw Schemes.noMatch();
   }
 
   private static List<Ed25519VerifyingKey> verifyingKeys(List<? extends WebhookKey> keys) {
-    List<Ed25519VerifyingKey> out = new ArrayList<>(0);
+    List<Ed25519VerifyingKey> out = null;
     for (WebhookKey k : keys) {
+      if (k instanceof WebhookSecret) {
+        continue;
+      }
+      out = out != null ? out : new ArrayList<>(1);
       if (k instanceof Ed25519VerifyingKey) {
         out.add((Ed25519VerifyingKey) k);
       } else if (k instanceof Ed25519SigningKey) {
         out.add(((Ed25519SigningKey) k).verifyingKey());
       }
     }
-    return out;
+    return out == null ? List.of() : out;
   }
 
   private static byte[] signedPrefix(String id, String timestamp) {

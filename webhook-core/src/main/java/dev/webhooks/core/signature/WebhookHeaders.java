@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 
@@ -44,29 +45,62 @@ public final class WebhookHeaders {
 
   /**
    * Every value of the header {@code name}, in any case, in map order (a map may hold the same name
-   * in several spellings; all count).
+   * in several spellings; all count). Read-only.
    */
   public List<String> all(String name) {
     requireNonNull(name, "name == null");
-    List<String> out = new ArrayList<>(1);
+    // One scan, no copy in the usual case of one spelling without nulls: this runs several times
+    // per verify over every header of the request, so names of another length cost one compare.
+    List<String> found = null;
+    boolean owned = false;
     if (multi != null) {
       for (Map.Entry<String, ? extends List<String>> e : multi.entrySet()) {
-        if (e.getKey() != null && e.getValue() != null && e.getKey().equalsIgnoreCase(name)) {
-          for (String v : e.getValue()) {
-            if (v != null) {
-              out.add(v);
-            }
+        String key = e.getKey();
+        List<String> values = e.getValue();
+        if (key == null || values == null || key.length() != name.length() || !key.equalsIgnoreCase(name)) {
+          continue;
+        }
+        if (found == null && noNulls(values)) {
+          found = Collections.unmodifiableList(values);
+          continue;
+        }
+        if (!owned) {
+          found = found == null ? new ArrayList<>(values.size()) : new ArrayList<>(found);
+          owned = true;
+        }
+        for (String v : values) {
+          if (v != null) {
+            found.add(v);
           }
         }
       }
     } else {
       for (Map.Entry<String, String> e : single.entrySet()) {
-        if (e.getKey() != null && e.getValue() != null && e.getKey().equalsIgnoreCase(name)) {
-          out.add(e.getValue());
+        String key = e.getKey();
+        if (key == null || e.getValue() == null || key.length() != name.length() || !key.equalsIgnoreCase(name)) {
+          continue;
         }
+        if (found == null) {
+          found = List.of(e.getValue());
+          continue;
+        }
+        if (!owned) {
+          found = new ArrayList<>(found);
+          owned = true;
+        }
+        found.add(e.getValue());
       }
     }
-    return out;
+    return found == null ? List.of() : owned ? Collections.unmodifiableList(found) : found;
+  }
+
+  private static boolean noNulls(List<String> values) {
+    for (String v : values) {
+      if (v == null) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** Names only: header values may hold signatures. */
