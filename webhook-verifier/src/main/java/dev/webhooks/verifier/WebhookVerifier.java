@@ -111,8 +111,8 @@ public final class WebhookVerifier {
       log.debug("webhook refused by {}: {} ({})", scheme.name(), e.reason(), e.getMessage());
       throw e;
     }
-    Instant expiresAt = signature.timestamp().orElse(now).plus(tolerance);
-    if (!replayGuard.markSeen(signature.replayKey(), expiresAt, now)) {
+    if (replayGuard != ReplayGuard.NONE
+        && !replayGuard.markSeen(signature.replayKey(), signature.timestamp().orElse(now).plus(tolerance), now)) {
       log.debug("webhook {} refused by {}: REPLAYED", signature.id().orElse("<no id>"), scheme.name());
       throw new WebhookVerificationException(Reason.REPLAYED, "this message was already accepted");
     }

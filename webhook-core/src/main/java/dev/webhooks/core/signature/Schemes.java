@@ -21,7 +21,11 @@ final class Schemes {
 
   /** The header's values joined by {@code separator}; refuses it when absent or oversized. */
   static String required(WebhookHeaders headers, String name, String separator) {
-    List<String> values = headers.all(name);
+    return required(headers.all(name), name, separator);
+  }
+
+  /** {@link #required(WebhookHeaders, String, String)} of values already looked up. */
+  static String required(List<String> values, String name, String separator) {
     if (values.isEmpty()) {
       throw new WebhookVerificationException(Reason.MISSING_HEADER, "missing header " + name);
     }
@@ -134,31 +138,49 @@ final class Schemes {
    * @return the bytes, or {@code null} when not canonical base64 of {@code expectedLength} bytes
    */
   static byte[] decodeBase64(String text, int expectedLength) {
-    byte[] bytes;
-    try {
-      bytes = java.util.Base64.getDecoder().decode(text);
-    } catch (IllegalArgumentException e) {
-      return null;
-    }
-    if (bytes.length != expectedLength) {
-      return null;
-    }
-    // The decoder has checked the alphabet and the padding; the one freedom left is the unused
-    // low bits of the last character, which the canonical spelling keeps at zero.
-    int rem = bytes.length % 3;
-    if (rem != 0) {
-      int end = text.length();
-      while (end > 0 && text.charAt(end - 1) == '=') {
-        end--;
-      }
-      int unusedBits = rem == 1 ? 4 : 2;
-      if ((sextet(text.charAt(end - 1)) & ((1 << unusedBits) - 1)) != 0) {
-        return null;
-      }
-    }
-    return bytes;
+    return decodeBase64(text, 0, text.length(), expectedLength);
   }
 
+  /**
+   * {@link #decodeBase64(String, int)} of {@code text[from, to)}, decoded in place: no substring,
+   * no intermediate bytes (it runs on every verify). Padding, when present, must be complete.
+   */
+  static byte[] decodeBase64(String text, int from, int to, int expectedLength) {
+    int end = to;
+    int padding = 0;
+    while (end > from && text.charAt(end - 1) == '=' && padding < 2) {
+      end--;
+      padding++;
+    }
+    int chars = end - from;
+    int rem = expectedLength % 3;
+    if (chars != expectedLength / 3 * 4 + (rem == 0 ? 0 : rem + 1)
+        || (padding != 0 && padding != (rem == 0 ? 0 : 3 - rem))) {
+      return null;
+    }
+    byte[] out = new byte[expectedLength];
+    int o = 0;
+    int bits = 0;
+    int buffered = 0;
+    for (int i = from; i < end; i++) {
+      int v = sextet(text.charAt(i));
+      if (v < 0) {
+        return null;
+      }
+      bits = bits << 6 | v;
+      buffered += 6;
+      if (buffered >= 8) {
+        buffered -= 8;
+        out[o++] = (byte) (bits >> buffered);
+      }
+    }
+    // The canonical spelling keeps the unused low bits of the last character at zero: without this
+    // check one signature would have several spellings, and a replay guard keyed on its text could
+    // be walked around.
+    return (bits & ((1 << buffered) - 1)) == 0 ? out : null;
+  }
+
+  /** The value of a standard base64 character, or -1. */
   private static int sextet(char c) {
     if (c >= 'A' && c <= 'Z') {
       return c - 'A';
@@ -169,7 +191,7 @@ final class Schemes {
     if (c >= '0' && c <= '9') {
       return c - '0' + 52;
     }
-    return c == '+' ? 62 : 63;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
   }
 
   /**

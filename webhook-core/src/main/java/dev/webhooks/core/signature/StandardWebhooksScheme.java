@@ -33,9 +33,11 @@ final class StandardWebhooksScheme implements SignatureScheme {
   private final String brand;
   private final String fallbackBrand;
   private final String name;
-  /** Header names, [id, timestamp, signature], of the brand and of the fallback brand: no concatenation per verify. */
+  /**
+   * Header names: id, timestamp, signature of the brand, then of the fallback brand; looked up in
+   * one scan, with no concatenation per verify.
+   */
   private final String[] names;
-  private final String[] fallbackNames;
 
   StandardWebhooksScheme(String brand) {
     requireNonNull(brand, "brand == null");
@@ -45,8 +47,8 @@ final class StandardWebhooksScheme implements SignatureScheme {
     this.brand = brand;
     this.fallbackBrand = brand.equals("webhook") ? "svix" : "webhook";
     this.name = brand.equals("webhook") ? "standard-webhooks" : "standard-webhooks(" + brand + ")";
-    this.names = new String[] {brand + "-id", brand + "-timestamp", brand + "-signature"};
-    this.fallbackNames = new String[] {fallbackBrand + "-id", fallbackBrand + "-timestamp", fallbackBrand + "-signature"};
+    this.names = new String[] {brand + "-id", brand + "-timestamp", brand + "-signature",
+        fallbackBrand + "-id", fallbackBrand + "-timestamp", fallbackBrand + "-signature"};
   }
 
   @Override
@@ -121,15 +123,16 @@ final class StandardWebhooksScheme implements SignatureScheme {
     requireNonNull(tolerance, "tolerance == null");
 
     // All three headers come from one brand: ours when its signature header is there, else the other.
-    String[] n = !headers.all(names[2]).isEmpty() || headers.all(fallbackNames[2]).isEmpty() ? names : fallbackNames;
-    String id = Schemes.required(headers, n[0], ",");
-    String ts = Schemes.required(headers, n[1], ",");
-    String signatureHeader = Schemes.required(headers, n[2], " ");
+    List<List<String>> found = headers.all(names);
+    int b = !found.get(2).isEmpty() || found.get(5).isEmpty() ? 0 : 3;
+    String id = Schemes.required(found.get(b), names[b], ",");
+    String ts = Schemes.required(found.get(b + 1), names[b + 1], ",");
+    String signatureHeader = Schemes.required(found.get(b + 2), names[b + 2], " ");
     if (id.isEmpty() || id.length() > MAX_ID_CHARS) {
       throw new WebhookVerificationException(
-          Reason.MALFORMED_HEADER, "header " + n[0] + " must be 1-" + MAX_ID_CHARS + " characters");
+          Reason.MALFORMED_HEADER, "header " + names[b] + " must be 1-" + MAX_ID_CHARS + " characters");
     }
-    Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(n[1], ts), now, tolerance);
+    Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(names[b + 1], ts), now, tolerance);
 
     byte[] prefix = signedPrefix(id, ts.trim());
     List<WebhookSecret> secrets = Schemes.secrets(keys);
@@ -150,26 +153,26 @@ final class StandardWebhooksScheme implements SignatureScheme {
       if (end == start) {
         break;
       }
-      String entry = signatureHeader.substring(start, end);
+      int entryStart = start;
       start = end;
-      int comma = entry.indexOf(',');
-      if (comma <= 0 || comma == entry.length() - 1) {
+      int comma = signatureHeader.indexOf(',', entryStart);
+      if (comma <= entryStart || comma >= end - 1) {
         continue;
       }
       if (++wellFormed > MAX_ENTRIES) {
         break;
       }
-      String version = entry.substring(0, comma);
-      if (version.equals("v1") && !secrets.isEmpty()) {
-        byte[] candidate = Schemes.decodeBase64(entry.substring(comma + 1), HMAC_LENGTH);
+      int versionLength = comma - entryStart;
+      if (versionLength == 2 && signatureHeader.startsWith("v1", entryStart) && !secrets.isEmpty()) {
+        byte[] candidate = Schemes.decodeBase64(signatureHeader, comma + 1, end, HMAC_LENGTH);
         if (candidate != null) {
           macs = macs != null ? macs : Schemes.macs(secrets, prefix, body);
           if (Schemes.matchesAny(candidate, macs)) {
             return VerifiedSignature.of(id, signedAt, id);
           }
         }
-      } else if (version.equals("v1a") && !publicKeys.isEmpty()) {
-        byte[] candidate = Schemes.decodeBase64(entry.substring(comma + 1), ED25519_LENGTH);
+      } else if (versionLength == 3 && signatureHeader.startsWith("v1a", entryStart) && !publicKeys.isEmpty()) {
+        byte[] candidate = Schemes.decodeBase64(signatureHeader, comma + 1, end, ED25519_LENGTH);
         if (candidate != null) {
           whole = whole != null ? whole : concat(prefix, body);
           for (Ed25519VerifyingKey key : publicKeys) {
@@ -183,7 +186,7 @@ final class StandardWebhooksScheme implements SignatureScheme {
     }
     if (wellFormed == 0) {
       throw new WebhookVerificationException(
-          Reason.MALFORMED_HEADER, "header " + n[2] + " holds no version,signature entry");
+          Reason.MALFORMED_HEADER, "header " + names[b + 2] + " holds no version,signature entry");
     }
     throw Schemes.noMatch();
   }
@@ -204,8 +207,24 @@ final class StandardWebhooksScheme implements SignatureScheme {
     return out == null ? List.of() : out;
   }
 
+  /** {@code id.timestamp.} as UTF-8; ASCII (the usual case) is copied without an intermediate string. */
   private static byte[] signedPrefix(String id, String timestamp) {
-    return (id + '.' + timestamp + '.').getBytes(StandardCharsets.UTF_8);
+    int n = id.length() + timestamp.length() + 2;
+    byte[] out = new byte[n];
+    int i = 0;
+    for (int k = 0; k < id.length(); k++) {
+      char c = id.charAt(k);
+      if (c >= 0x80) {
+        return (id + '.' + timestamp + '.').getBytes(StandardCharsets.UTF_8);
+      }
+      out[i++] = (byte) c;
+    }
+    out[i++] = '.';
+    for (int k = 0; k < timestamp.length(); k++) {
+      out[i++] = (byte) timestamp.charAt(k); // digits only: parseTimestamp refused anything else
+    }
+    out[i] = '.';
+    return out;
   }
 
   private static byte[] concat(byte[] a, byte[] b) {

@@ -94,6 +94,53 @@ public final class WebhookHeaders {
     return found == null ? List.of() : owned ? Collections.unmodifiableList(found) : found;
   }
 
+  /**
+   * {@link #all(String)} of each of {@code names}, in one scan of the map: a verify needs several
+   * headers of a request that has many. The lists may be the map's own: read them only.
+   */
+  List<List<String>> all(String[] names) {
+    List<List<String>> out = new ArrayList<>(names.length);
+    for (int i = 0; i < names.length; i++) {
+      out.add(List.of());
+    }
+    if (single != null) {
+      for (int i = 0; i < names.length; i++) {
+        out.set(i, all(names[i]));
+      }
+      return out;
+    }
+    boolean[] owned = null; // allocated only for a name given in several spellings or with nulls
+    for (Map.Entry<String, ? extends List<String>> e : multi.entrySet()) {
+      String key = e.getKey();
+      List<String> values = e.getValue();
+      if (key == null || values == null) {
+        continue;
+      }
+      for (int i = 0; i < names.length; i++) {
+        if (key.length() != names[i].length() || !key.equalsIgnoreCase(names[i])) {
+          continue;
+        }
+        List<String> found = out.get(i);
+        if (found.isEmpty() && noNulls(values)) {
+          out.set(i, values); // read-only use inside this package: no copy
+          continue;
+        }
+        owned = owned != null ? owned : new boolean[names.length];
+        if (!owned[i]) {
+          found = new ArrayList<>(found);
+          owned[i] = true;
+          out.set(i, found);
+        }
+        for (String v : values) {
+          if (v != null) {
+            found.add(v);
+          }
+        }
+      }
+    }
+    return out;
+  }
+
   private static boolean noNulls(List<String> values) {
     for (String v : values) {
       if (v == null) {
