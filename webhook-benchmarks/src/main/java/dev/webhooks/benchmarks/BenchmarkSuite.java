@@ -28,7 +28,7 @@ import java.util.Set;
  */
 public final class BenchmarkSuite {
   /** Every section, in the order they run. */
-  static final List<String> SECTIONS = List.of("signatures");
+  static final List<String> SECTIONS = List.of("signatures", "publish", "memory");
 
   private BenchmarkSuite() {}
 
@@ -63,6 +63,12 @@ public final class BenchmarkSuite {
       switch (section) {
         case "signatures":
           SignatureSection.run(report, quick);
+          break;
+        case "publish":
+          PublishSection.run(report, quick);
+          break;
+        case "memory":
+          MemorySection.run(report, quick);
           break;
         default:
           throw new AssertionError(section);

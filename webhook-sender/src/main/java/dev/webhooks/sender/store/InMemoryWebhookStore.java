@@ -11,10 +11,15 @@ import dev.webhooks.sender.DeliveryQuery;
 import dev.webhooks.sender.Page;
 import dev.webhooks.sender.PageRequest;
 import dev.webhooks.sender.PublishResult;
+import java.nio.ByteBuffer;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,15 +36,29 @@ import java.util.UUID;
  * <pre>{@code
  * WebhookSender sender = WebhookSender.builder().catalog(catalog).store(new InMemoryWebhookStore()).build();
  * }</pre>
+ *
+ * <p>A publish keeps its deliveries together, shared by the whole fan-out: one array of their
+ * subscriptions, one payload, and ids drawn once per fan-out (92 random bits shared by its
+ * deliveries; the last 32 bits number them). A delivery that was never claimed nor otherwise
+ * touched costs a few bytes of heap and no object of its own, so that a large fan-out is stored
+ * in a few milliseconds and a large backlog stays cheap for the garbage collector. A delivery
+ * gets its own record once it is claimed, retried, parked or attempted.
  */
 public final class InMemoryWebhookStore implements WebhookStore {
+  private static final SecureRandom RANDOM = new SecureRandom();
+
   private final Map<String, Tenant> tenants = new HashMap<>();
-  private final Map<UUID, Delivery> deliveries = new HashMap<>();
-  /** Pending, unleased deliveries of enabled subscriptions, by due time. */
+  /** Every fan-out that still has deliveries, by the most significant bits of their ids. */
+  private final Map<Long, FanOut> fanOuts = new HashMap<>();
+  private long deliveryCount;
+  /** Fan-outs that still have untouched deliveries (pending, unleased, due at the event's time), by due time. */
+  private final TreeSet<FanOut> fresh = new TreeSet<>(FanOut.BY_DUE);
+  /** Touched pending, unleased deliveries of enabled subscriptions, by due time. */
   private final TreeSet<Delivery> due = new TreeSet<>(Delivery.BY_DUE);
   /** Claimed deliveries, by lease expiry. */
   private final TreeSet<Delivery> leased = new TreeSet<>(Delivery.BY_LEASE);
   private long leaseCounter;
+  private long fanOutCounter;
 
   /** An empty store. */
   public InMemoryWebhookStore() {}
@@ -50,33 +69,95 @@ public final class InMemoryWebhookStore implements WebhookStore {
     final Map<String, UUID> byUrl = new HashMap<>();
     final EventFilterIndex<UUID> index = new EventFilterIndex<>();
     final Map<String, String> idempotency = new HashMap<>();
-    /** Every delivery of the tenant, in creation order (listed newest first). */
-    final List<Delivery> deliveries = new ArrayList<>();
+    /** Every fan-out of the tenant that still has deliveries, in creation order (listed newest first). */
+    final List<FanOut> fanOuts = new ArrayList<>();
     /** Pending deliveries held back while their subscription is disabled. */
     final Map<UUID, List<Delivery>> parked = new HashMap<>();
   }
 
-  /** Mutable state of one delivery; guarded by the store's lock. */
+  /**
+   * The deliveries of one published event, index by index: delivery {@code i} goes to {@code
+   * subscriptions[i]} and its id is {@code (msb, lsbHigh | i)}. Until it is touched ({@code
+   * touched[i]} null) a delivery is pending, unleased, never attempted and due at the event's
+   * time; then {@code touched[i]} holds its state, or {@link #REMOVED}.
+   */
+  private static final class FanOut {
+    static final Comparator<FanOut> BY_DUE =
+        Comparator.comparing((FanOut f) -> f.createdAt).thenComparingLong(f -> f.seq);
+
+    final long seq;
+    final String tenantId;
+    final String eventId;
+    final String eventType;
+    final Instant createdAt;
+    final byte[] payload;
+    final UUID[] subscriptions;
+    final long msb;
+    final long lsbHigh;
+    /** Allocated when the first delivery is touched. */
+    Delivery[] touched;
+    int untouched;
+    int live;
+    /** No untouched delivery before this index. */
+    int cursor;
+
+    FanOut(long seq, EventRecord event, UUID[] subscriptions, long msb, long lsbHigh) {
+      this.seq = seq;
+      this.tenantId = event.tenantId();
+      this.eventId = event.id();
+      this.eventType = event.type();
+      this.createdAt = event.createdAt();
+      this.payload = event.payload();
+      this.subscriptions = subscriptions;
+      this.msb = msb;
+      this.lsbHigh = lsbHigh;
+      this.untouched = subscriptions.length;
+      this.live = subscriptions.length;
+    }
+
+    int size() {
+      return subscriptions.length;
+    }
+
+    UUID id(int i) {
+      return new UUID(msb, lsbHigh | i);
+    }
+
+    Delivery touched(int i) {
+      return touched == null ? null : touched[i];
+    }
+
+    /** Delivery {@code i} as it is while untouched. */
+    DeliveryRecord untouchedRecord(int i) {
+      return DeliveryRecord.pending(id(i), tenantId, subscriptions[i], eventId, eventType, createdAt);
+    }
+  }
+
+  /** Mutable state of one touched delivery; guarded by the store's lock. */
   private static final class Delivery {
-    static final java.util.Comparator<Delivery> BY_DUE =
-        java.util.Comparator.comparing((Delivery d) -> d.record.nextAttemptAt().orElseThrow())
+    static final Comparator<Delivery> BY_DUE =
+        Comparator.comparing((Delivery d) -> d.record.nextAttemptAt().orElseThrow())
             .thenComparing(d -> d.record.id());
-    static final java.util.Comparator<Delivery> BY_LEASE =
-        java.util.Comparator.comparing((Delivery d) -> d.leaseExpiresAt).thenComparing(d -> d.record.id());
+    static final Comparator<Delivery> BY_LEASE =
+        Comparator.comparing((Delivery d) -> d.leaseExpiresAt).thenComparing(d -> d.record.id());
 
     DeliveryRecord record;
-    final byte[] payload;
-    final List<AttemptRecord> attempts = new ArrayList<>(1);
+    final FanOut fanOut;
+    /** Null until the first attempt. */
+    List<AttemptRecord> attempts;
     String leaseToken;
     Instant leaseExpiresAt;
     /** A manual retry asked for while claimed: it wins over the claimant's outcome. */
     Instant retryRequestedAt;
 
-    Delivery(DeliveryRecord record, byte[] payload) {
+    Delivery(DeliveryRecord record, FanOut fanOut) {
       this.record = record;
-      this.payload = payload;
+      this.fanOut = fanOut;
     }
   }
+
+  /** Marks a deleted delivery in {@link FanOut#touched}. */
+  private static final Delivery REMOVED = new Delivery(null, null);
 
   // ---- subscriptions
 
@@ -150,16 +231,30 @@ public final class InMemoryWebhookStore implements WebhookStore {
     t.byUrl.remove(removed.subscription().url().toString());
     t.index.remove(id);
     t.parked.remove(id);
-    t.deliveries.removeIf(d -> {
-      if (!d.record.subscriptionId().equals(id)) {
-        return false;
+    t.fanOuts.removeIf(f -> {
+      for (int i = 0; i < f.size(); i++) {
+        if (!f.subscriptions[i].equals(id)) {
+          continue;
+        }
+        Delivery d = f.touched(i);
+        if (d == REMOVED) {
+          continue;
+        }
+        if (d != null) {
+          removeFromDue(d);
+          if (d.leaseToken != null) {
+            leased.remove(d);
+          }
+        }
+        touch(f, i, REMOVED);
+        deliveryCount--;
+        f.live--;
       }
-      removeFromDue(d);
-      if (d.leaseToken != null) {
-        leased.remove(d);
+      if (f.live == 0) {
+        fanOuts.remove(f.msb);
+        return true;
       }
-      deliveries.remove(d.record.id());
-      return true;
+      return false;
     });
     return true;
   }
@@ -190,9 +285,17 @@ public final class InMemoryWebhookStore implements WebhookStore {
   /** Moves a disabled subscription's due deliveries aside, so claims never scan past them. */
   private void park(Tenant t, UUID subscription) {
     List<Delivery> held = t.parked.computeIfAbsent(subscription, k -> new ArrayList<>());
-    for (Delivery d : t.deliveries) {
-      if (d.record.subscriptionId().equals(subscription) && removeFromDue(d)) {
-        held.add(d);
+    for (FanOut f : t.fanOuts) {
+      for (int i = 0; i < f.size(); i++) {
+        if (!f.subscriptions[i].equals(subscription)) {
+          continue;
+        }
+        Delivery d = f.touched(i);
+        if (d == null) {
+          held.add(materialize(f, i));
+        } else if (d != REMOVED && removeFromDue(d)) {
+          held.add(d);
+        }
       }
     }
   }
@@ -216,34 +319,51 @@ public final class InMemoryWebhookStore implements WebhookStore {
         return new PublishResult(first, 0, true);
       }
     }
-    List<UUID> targets = new ArrayList<>();
+    UUID[] targets;
     if (event.onlySubscription().isPresent()) {
       UUID only = event.onlySubscription().get();
-      if (!t.subscriptions.containsKey(only)) {
+      StoredSubscription s = t.subscriptions.get(only);
+      if (s == null) {
         throw notFound("subscription");
       }
-      targets.add(only);
+      // A test event goes even to a disabled subscription: that is how one checks a repaired
+      // endpoint before enabling it.
+      targets = new UUID[] {s.subscription().id()};
     } else {
-      for (UUID id : t.index.match(event.type())) {
+      Set<UUID> matched = t.index.match(event.type());
+      targets = new UUID[matched.size()];
+      int n = 0;
+      for (UUID id : matched) {
         if (t.subscriptions.get(id).subscription().enabled()) {
-          targets.add(id);
+          targets[n++] = id;
         }
       }
+      if (n < targets.length) {
+        targets = Arrays.copyOf(targets, n);
+      }
     }
-    for (UUID target : targets) {
-      Delivery d = new Delivery(DeliveryRecord.pending(UUID.randomUUID(), event.tenantId(), target, event.id(),
-          event.type(), event.createdAt()), event.payload());
-      deliveries.put(d.record.id(), d);
-      t.deliveries.add(d);
-      // Fan-out targets enabled subscriptions only; a test event goes even to a disabled one:
-      // that is how one checks a repaired endpoint before enabling it.
-      due.add(d);
+    if (targets.length > 0) {
+      byte[] random = new byte[16];
+      long msb;
+      do {
+        RANDOM.nextBytes(random);
+        msb = ByteBuffer.wrap(random).getLong() & ~0xF000L | 0x4000L; // version 4
+      } while (fanOuts.containsKey(msb));
+      long lsbHigh = ByteBuffer.wrap(random).getLong(8) & 0x3FFF_FFFF_0000_0000L | 0x8000_0000_0000_0000L; // IETF variant
+      FanOut f = new FanOut(++fanOutCounter, event, targets, msb, lsbHigh);
+      fanOuts.put(msb, f);
+      deliveryCount += targets.length;
+      t.fanOuts.add(f);
+      fresh.add(f);
     }
     event.idempotencyKey().ifPresent(k -> t.idempotency.put(k, event.id()));
-    return new PublishResult(event.id(), targets.size(), false);
+    return new PublishResult(event.id(), targets.length, false);
   }
 
   // ---- dispatching
+
+  /** A claim taken from the touched queue ({@code delivery}) or from a fan-out's untouched deliveries. */
+  private record Pick(Delivery delivery, FanOut fanOut, int index) {}
 
   @Override
   public synchronized List<ClaimedDelivery> claimDue(Instant now, int limit, Duration lease, Set<UUID> skip) {
@@ -260,23 +380,50 @@ public final class InMemoryWebhookStore implements WebhookStore {
       d.leaseExpiresAt = null;
       requeue(d);
     }
-    List<ClaimedDelivery> out = new ArrayList<>(Math.min(limit, 64));
-    List<Delivery> taken = new ArrayList<>();
-    for (Delivery d : due) {
-      if (taken.size() >= limit || d.record.nextAttemptAt().orElseThrow().isAfter(now)) {
+    // Both queues in due order, merged: touched deliveries, and fan-outs' untouched ones.
+    List<Pick> picks = new ArrayList<>(Math.min(limit, 64));
+    Iterator<Delivery> dueIt = due.iterator();
+    Delivery d = dueIt.hasNext() ? dueIt.next() : null;
+    Iterator<FanOut> freshIt = fresh.iterator();
+    FanOut f = freshIt.hasNext() ? freshIt.next() : null;
+    int i = f == null ? 0 : f.cursor;
+    while (picks.size() < limit && (d != null || f != null)) {
+      boolean fromDue = f == null || (d != null && !d.record.nextAttemptAt().orElseThrow().isAfter(f.createdAt));
+      Instant at = fromDue ? d.record.nextAttemptAt().orElseThrow() : f.createdAt;
+      if (at.isAfter(now)) {
         break;
       }
-      if (!skip.contains(d.record.subscriptionId())) {
-        taken.add(d);
+      if (fromDue) {
+        if (!skip.contains(d.record.subscriptionId())) {
+          picks.add(new Pick(d, null, 0));
+        }
+        d = dueIt.hasNext() ? dueIt.next() : null;
+      } else {
+        while (i < f.size() && (f.touched(i) != null || skip.contains(f.subscriptions[i]))) {
+          i++;
+        }
+        if (i < f.size()) {
+          picks.add(new Pick(null, f, i++));
+        } else {
+          f = freshIt.hasNext() ? freshIt.next() : null;
+          i = f == null ? 0 : f.cursor;
+        }
       }
     }
-    for (Delivery d : taken) {
-      due.remove(d);
-      StoredSubscription sub = tenants.get(d.record.tenantId()).subscriptions.get(d.record.subscriptionId());
-      d.leaseToken = Long.toString(++leaseCounter);
-      d.leaseExpiresAt = now.plus(lease);
-      leased.add(d);
-      out.add(new ClaimedDelivery(d.record, sub, d.payload, d.leaseToken, d.leaseExpiresAt));
+    List<ClaimedDelivery> out = new ArrayList<>(picks.size());
+    for (Pick p : picks) {
+      Delivery claimed = p.delivery;
+      if (claimed == null) {
+        claimed = materialize(p.fanOut, p.index);
+      } else {
+        due.remove(claimed);
+      }
+      StoredSubscription sub = tenants.get(claimed.record.tenantId()).subscriptions.get(claimed.record.subscriptionId());
+      claimed.leaseToken = Long.toString(++leaseCounter);
+      claimed.leaseExpiresAt = now.plus(lease);
+      leased.add(claimed);
+      out.add(new ClaimedDelivery(claimed.record, sub, claimed.fanOut.payload, claimed.leaseToken,
+          claimed.leaseExpiresAt));
     }
     return out;
   }
@@ -302,6 +449,9 @@ public final class InMemoryWebhookStore implements WebhookStore {
       nextAttemptAt = d.retryRequestedAt;
     }
     d.retryRequestedAt = null;
+    if (d.attempts == null) {
+      d.attempts = new ArrayList<>(1);
+    }
     d.attempts.add(attempt);
     Instant end = attempt.startedAt().plus(attempt.duration());
     DeliveryRecord r = d.record;
@@ -350,7 +500,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
 
   /** The delivery if {@code claim} still holds its lease. */
   private Delivery held(ClaimedDelivery claim) {
-    Delivery d = deliveries.get(claim.delivery().id());
+    Delivery d = touchedDelivery(claim.delivery().id());
     return d != null && claim.leaseToken().equals(d.leaseToken) ? d : null;
   }
 
@@ -368,6 +518,58 @@ public final class InMemoryWebhookStore implements WebhookStore {
     }
   }
 
+  // ---- touching a fan-out's deliveries
+
+  /**
+   * Gives untouched delivery {@code i} of {@code f} its own state, pending and due at the event's
+   * time as it was, in no queue: the caller queues, parks or leases it.
+   */
+  private Delivery materialize(FanOut f, int i) {
+    Delivery d = new Delivery(f.untouchedRecord(i), f);
+    touch(f, i, d);
+    return d;
+  }
+
+  /** Sets {@code f.touched[i]}, untouched until now, and keeps the fan-out's queue place right. */
+  private void touch(FanOut f, int i, Delivery d) {
+    if (f.touched == null) {
+      f.touched = new Delivery[f.size()];
+    }
+    if (f.touched[i] != null) {
+      f.touched[i] = d;
+      return;
+    }
+    f.touched[i] = d;
+    if (--f.untouched == 0) {
+      fresh.remove(f);
+    }
+    while (f.cursor < f.size() && f.touched[f.cursor] != null) {
+      f.cursor++;
+    }
+  }
+
+  /** The fan-out holding delivery {@code id} (at {@link #indexOf}); null when absent or deleted. */
+  private FanOut fanOutOf(UUID id) {
+    if (id == null) {
+      return null;
+    }
+    FanOut f = fanOuts.get(id.getMostSignificantBits());
+    long lsb = id.getLeastSignificantBits();
+    int i = indexOf(id);
+    return f == null || (lsb & ~0xFFFF_FFFFL) != f.lsbHigh || i < 0 || i >= f.size() || f.touched(i) == REMOVED
+        ? null : f;
+  }
+
+  private static int indexOf(UUID id) {
+    return (int) id.getLeastSignificantBits();
+  }
+
+  /** The touched state of delivery {@code id}; null when absent or untouched. */
+  private Delivery touchedDelivery(UUID id) {
+    FanOut f = fanOutOf(id);
+    return f == null ? null : f.touched(indexOf(id));
+  }
+
   // ---- the delivery log
 
   @Override
@@ -378,10 +580,23 @@ public final class InMemoryWebhookStore implements WebhookStore {
     if (t != null) {
       long skip = query.page().offset();
       int want = query.page().perPage() + 1; // one more tells whether a next page exists
-      for (int i = t.deliveries.size() - 1; i >= 0 && matching.size() < want; i--) {
-        DeliveryRecord r = t.deliveries.get(i).record;
-        if (matches(r, query) && skip-- <= 0) {
-          matching.add(r);
+      for (int k = t.fanOuts.size() - 1; k >= 0 && matching.size() < want; k--) {
+        FanOut f = t.fanOuts.get(k);
+        // What the fan-out shares decides for all its deliveries at once.
+        if (query.eventType().map(e -> !e.equals(f.eventType)).orElse(false)
+            || query.from().map(from -> f.createdAt.isBefore(from)).orElse(false)
+            || query.to().map(to -> !f.createdAt.isBefore(to)).orElse(false)) {
+          continue;
+        }
+        for (int i = f.size() - 1; i >= 0 && matching.size() < want; i--) {
+          Delivery d = f.touched(i);
+          if (d == REMOVED || !query.subscription().map(f.subscriptions[i]::equals).orElse(true)) {
+            continue;
+          }
+          DeliveryStatus status = d == null ? DeliveryStatus.PENDING : d.record.status();
+          if (query.status().map(s -> s == status).orElse(true) && skip-- <= 0) {
+            matching.add(d == null ? f.untouchedRecord(i) : d.record);
+          }
         }
       }
     }
@@ -389,34 +604,34 @@ public final class InMemoryWebhookStore implements WebhookStore {
     return new Page<>(more ? matching.subList(0, query.page().perPage()) : matching, query.page(), more);
   }
 
-  private static boolean matches(DeliveryRecord r, DeliveryQuery q) {
-    return q.subscription().map(r.subscriptionId()::equals).orElse(true)
-        && q.eventType().map(r.eventType()::equals).orElse(true)
-        && q.status().map(s -> s == r.status()).orElse(true)
-        && q.from().map(f -> !r.createdAt().isBefore(f)).orElse(true)
-        && q.to().map(to -> r.createdAt().isBefore(to)).orElse(true);
-  }
-
   @Override
   public synchronized Optional<DeliveryRecord> findDelivery(String tenantId, UUID deliveryId) {
-    Delivery d = deliveries.get(deliveryId);
-    return d != null && d.record.tenantId().equals(tenantId) ? Optional.of(d.record) : Optional.empty();
+    FanOut f = fanOutOf(deliveryId);
+    if (f == null || !f.tenantId.equals(tenantId)) {
+      return Optional.empty();
+    }
+    int i = indexOf(deliveryId);
+    Delivery d = f.touched(i);
+    return Optional.of(d == null ? f.untouchedRecord(i) : d.record);
   }
 
   @Override
   public synchronized List<AttemptRecord> listAttempts(String tenantId, UUID deliveryId) {
-    Delivery d = deliveries.get(deliveryId);
-    return d != null && d.record.tenantId().equals(tenantId) ? List.copyOf(d.attempts) : List.of();
+    Delivery d = touchedDelivery(deliveryId);
+    return d != null && d.attempts != null && d.record.tenantId().equals(tenantId) ? List.copyOf(d.attempts)
+        : List.of();
   }
 
   @Override
   public synchronized boolean retryDelivery(String tenantId, UUID deliveryId, Instant at) {
     requireNonNull(at, "at == null");
-    Delivery d = deliveries.get(deliveryId);
-    if (d == null || !d.record.tenantId().equals(tenantId)) {
+    FanOut f = fanOutOf(deliveryId);
+    if (f == null || !f.tenantId.equals(tenantId)) {
       return false;
     }
-    reschedule(d, at);
+    int i = indexOf(deliveryId);
+    Delivery d = f.touched(i);
+    reschedule(d != null ? d : materialize(f, i), at);
     return true;
   }
 
@@ -427,12 +642,17 @@ public final class InMemoryWebhookStore implements WebhookStore {
     Tenant t = tenants.get(tenantId);
     int n = 0;
     if (t != null) {
-      for (Delivery d : t.deliveries) {
-        DeliveryRecord r = d.record;
-        if (r.subscriptionId().equals(subscriptionId) && r.status() == DeliveryStatus.FAILED
-            && !r.createdAt().isBefore(since)) {
-          reschedule(d, at);
-          n++;
+      for (FanOut f : t.fanOuts) {
+        if (f.touched == null || f.createdAt.isBefore(since)) {
+          continue; // untouched deliveries never failed
+        }
+        for (int i = 0; i < f.size(); i++) {
+          Delivery d = f.touched[i];
+          if (d != null && d != REMOVED && f.subscriptions[i].equals(subscriptionId)
+              && d.record.status() == DeliveryStatus.FAILED) {
+            reschedule(d, at);
+            n++;
+          }
         }
       }
     }
@@ -467,7 +687,11 @@ public final class InMemoryWebhookStore implements WebhookStore {
 
   @Override
   public synchronized String toString() {
-    return "InMemoryWebhookStore[tenants=" + tenants.size() + ", deliveries=" + deliveries.size()
-        + ", due=" + due.size() + ", leased=" + leased.size() + "]";
+    long untouched = 0;
+    for (FanOut f : fresh) {
+      untouched += f.untouched;
+    }
+    return "InMemoryWebhookStore[tenants=" + tenants.size() + ", deliveries=" + deliveryCount
+        + ", due=" + (due.size() + untouched) + ", leased=" + leased.size() + "]";
   }
 }

@@ -113,8 +113,10 @@ final class Publishing {
     }
   }
 
-  private static void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM webhook_subscription WHERE tenant_id = ? AND id = ?")) {
+  private void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
+    // As in fanOut: held until commit, so that a concurrent delete also deletes the test delivery.
+    try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM webhook_subscription WHERE tenant_id = ? AND id = ?"
+        + (dialect == SqlDialect.POSTGRESQL ? " FOR KEY SHARE" : ""))) {
       p.setString(1, tenantId);
       p.setObject(2, id);
       try (ResultSet r = p.executeQuery()) {
@@ -138,6 +140,11 @@ final class Publishing {
       sql.append(" OR (f.kind = 'P' AND f.filter_value IN (").append("?, ".repeat(prefixes.size() - 1)).append("?))");
     }
     sql.append("))");
+    if (dialect == SqlDialect.POSTGRESQL) {
+      // What a foreign-key check would lock, once per subscription rather than per row: a concurrent
+      // delete waits for this transaction, then deletes the deliveries it wrote (V1__schema.sql).
+      sql.append(" FOR KEY SHARE OF s");
+    }
     try (PreparedStatement p = c.prepareStatement(sql.toString())) {
       int i = 1;
       p.setString(i++, event.id());

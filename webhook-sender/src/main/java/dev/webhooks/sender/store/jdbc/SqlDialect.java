@@ -11,9 +11,20 @@ import java.util.Map;
  */
 enum SqlDialect {
   H2(Map.of("{{TEXT}}", "VARCHAR(65536)", "{{BYTES}}", "VARBINARY(16777216)",
-      "{{DUE_INDEX}}", "(status, next_attempt_at)"), "RANDOM_UUID()"),
+      "{{DUE_INDEX}}", "(status, next_attempt_at)", "{{FINISHED_INDEX}}", "(created_at)",
+      "{{SUBSCRIPTION_REF}}", " REFERENCES webhook_subscription (id) ON DELETE CASCADE",
+      "{{DELIVERIES_GO_WITH_THEIR_SUBSCRIPTION}}", ""), "RANDOM_UUID()"),
   POSTGRESQL(Map.of("{{TEXT}}", "TEXT", "{{BYTES}}", "BYTEA",
-      "{{DUE_INDEX}}", "(next_attempt_at) WHERE status = 'pending'"), "gen_random_uuid()");
+      "{{DUE_INDEX}}", "(next_attempt_at) WHERE status = 'pending'",
+      "{{FINISHED_INDEX}}", "(created_at) WHERE status <> 'pending'", "{{SUBSCRIPTION_REF}}", "",
+      "{{DELIVERIES_GO_WITH_THEIR_SUBSCRIPTION}}",
+      "CREATE OR REPLACE FUNCTION webhook_subscription_deleted() RETURNS trigger LANGUAGE plpgsql "
+          + "SET search_path FROM CURRENT AS $$ BEGIN DELETE FROM webhook_delivery WHERE subscription_id = OLD.id; "
+          + "RETURN OLD; END $$;\n"
+          + "DROP TRIGGER IF EXISTS webhook_subscription_deliveries ON webhook_subscription;\n"
+          + "CREATE TRIGGER webhook_subscription_deliveries AFTER DELETE ON webhook_subscription "
+          + "FOR EACH ROW EXECUTE FUNCTION webhook_subscription_deleted();"),
+      "gen_random_uuid()");
 
   /** The longest text a {{TEXT}} column holds in every dialect. */
   static final int MAX_TEXT = 65536;

@@ -174,6 +174,31 @@ class JdbcWebhookStoreTest {
   // ---- several nodes
 
   @Test
+  void deleteSubscription_duringAnUncommittedPublishToIt_waitsForIt_thenDeletesItsDeliveryToo() throws Exception {
+    DataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    StoredSubscription sub = subscription("t1", "https://a.example.com/");
+    store.createSubscription(sub);
+    ExecutorService pool = Executors.newSingleThreadExecutor();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      assertEquals(1, store.publish(c, event("msg_1", "t1", null)).deliveries());
+      Future<Boolean> delete = pool.submit(() -> store.deleteSubscription("t1", sub.subscription().id()));
+      // Until the delete waits for the publish's lock on the subscription (or, were there none, is done).
+      while (!delete.isDone() && count(ds, "SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+          + "AND query LIKE 'DELETE FROM webhook_subscription %'") == 0) {
+        LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(5));
+      }
+      c.commit();
+      assertTrue(delete.get(30, TimeUnit.SECONDS));
+    } finally {
+      pool.shutdownNow();
+    }
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_delivery"), "no delivery outlives its subscription");
+    assertTrue(store.claimDue(T0, 10, LEASE, Set.of()).isEmpty());
+  }
+
+  @Test
   void idempotencyKey_racingAcrossNodes_exactlyOneEventWins() throws Exception {
     UrlDataSource ds = postgres();
     JdbcWebhookStore a = keep(JdbcWebhookStore.create(ds));
