@@ -61,7 +61,9 @@ final class HexHmacScheme extends TextSecretScheme {
       throw Schemes.noMatch();
     }
     String id = idHeader == null ? null : headers.first(idHeader).orElse(null);
-    return VerifiedSignature.of(id, null, id != null ? id : name() + ':' + Hex.encode(match));
+    // The id header is not signed: a replay with another id must still be recognised, so the
+    // replay key is the signature (the same bytes whatever the spelling of its hex).
+    return VerifiedSignature.of(id, null, name() + ':' + Hex.encode(match));
   }
 
   private byte[] decode(String candidate) {

@@ -1,0 +1,66 @@
+package dev.webhooks.verifier;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.webhooks.core.signature.SignatureScheme;
+import dev.webhooks.core.signature.WebhookVerificationException;
+import dev.webhooks.core.signature.WebhookVerificationException.Reason;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * GitHub's {@code X-GitHub-Delivery} and Shopify's {@code X-Shopify-Webhook-Id} are not covered by
+ * the signature: whoever replays a captured request can change or drop them. The replay guard must
+ * still recognise the message, so it is keyed on the signature.
+ */
+class ReplayOfUnsignedIdTest {
+  static final Instant T0 = Instant.parse("2026-05-02T12:00:00Z");
+  static final String SECRET = "the shared secret";
+  static final byte[] BODY = "{\"action\":\"opened\"}".getBytes(StandardCharsets.UTF_8);
+
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"github", "shopify"})
+  void replayUnderAnotherIdOrWithoutOne_refusedAsReplayed(String scheme) throws Exception {
+    WebhookVerifier v = WebhookVerifier.builder()
+        .scheme(scheme.equals("github") ? SignatureScheme.github() : SignatureScheme.shopify())
+        .secret(SECRET).clock(new MutableClock(T0)).replayGuard(ReplayGuard.inMemory()).build();
+    Map<String, List<String>> original = signed(scheme, "delivery-1");
+    assertEquals("delivery-1", v.verify(original, BODY).id().orElseThrow());
+
+    for (Map<String, List<String>> replay : List.of(signed(scheme, "delivery-2"), withoutId(original), original)) {
+      WebhookVerificationException e = assertThrows(WebhookVerificationException.class, () -> v.verify(replay, BODY));
+      assertEquals(Reason.REPLAYED, e.reason());
+    }
+  }
+
+  static Map<String, List<String>> signed(String scheme, String id) throws Exception {
+    Mac mac = Mac.getInstance("HmacSHA256");
+    mac.init(new SecretKeySpec(SECRET.getBytes(StandardCharsets.UTF_8), "HmacSHA256"));
+    byte[] sig = mac.doFinal(BODY);
+    Map<String, List<String>> h = new LinkedHashMap<>();
+    if (scheme.equals("github")) {
+      h.put("X-GitHub-Delivery", List.of(id));
+      h.put("X-Hub-Signature-256", List.of("sha256=" + java.util.HexFormat.of().formatHex(sig)));
+    } else {
+      h.put("X-Shopify-Webhook-Id", List.of(id));
+      h.put("X-Shopify-Hmac-Sha256", List.of(Base64.getEncoder().encodeToString(sig)));
+    }
+    return h;
+  }
+
+  static Map<String, List<String>> withoutId(Map<String, List<String>> headers) {
+    Map<String, List<String>> h = new LinkedHashMap<>(headers);
+    h.remove("X-GitHub-Delivery");
+    h.remove("X-Shopify-Webhook-Id");
+    return h;
+  }
+}
