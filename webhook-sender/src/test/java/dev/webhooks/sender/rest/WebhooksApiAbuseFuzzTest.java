@@ -431,6 +431,13 @@ class WebhooksApiAbuseFuzzTest {
 
   @Property(tries = 300)
   void overHttp_byteForByte_never500_documentedRefusals_nothingChanged(@ForAll("requests") Req req) {
+    String path = req.resolvedTarget();
+    if (!path.startsWith("/webhooks") && !path.startsWith("/event-types")) {
+      // Outside the API's contexts the JDK server answers 404 itself and may close the connection
+      // before reading the body: nothing of the API to test there.
+      count("http: outside the API's contexts, not sent");
+      return;
+    }
     if (req.body().length > 3 * MAX_BODY) {
       // The server answers 413 before reading on; a body larger than the socket buffers could be
       // reset under the answer. The handler property covers these sizes.
