@@ -14,15 +14,16 @@ import java.util.List;
 import java.util.Map;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * GitHub's {@code X-GitHub-Delivery} and Shopify's {@code X-Shopify-Webhook-Id} are not covered by
- * the signature: whoever replays a captured request can change or drop them. The replay guard must
- * still recognise the message, so it is keyed on the signature.
+ * Replays that change what the signature does not cover must still be recognised by the replay
+ * guard: GitHub's {@code X-GitHub-Delivery} and Shopify's {@code X-Shopify-Webhook-Id} are not
+ * signed, and the order of Stripe's several {@code v1} signatures during a rotation is not either.
  */
-class ReplayOfUnsignedIdTest {
+class ReplayGuardBypassTest {
   static final Instant T0 = Instant.parse("2026-05-02T12:00:00Z");
   static final String SECRET = "the shared secret";
   static final byte[] BODY = "{\"action\":\"opened\"}".getBytes(StandardCharsets.UTF_8);
@@ -40,6 +41,25 @@ class ReplayOfUnsignedIdTest {
       WebhookVerificationException e = assertThrows(WebhookVerificationException.class, () -> v.verify(replay, BODY));
       assertEquals(Reason.REPLAYED, e.reason());
     }
+  }
+
+  @Test
+  void stripeDuringARotation_theSignaturesReordered_refusedAsReplayed() {
+    SignatureScheme stripe = SignatureScheme.stripe();
+    WebhookVerifier v = WebhookVerifier.builder().scheme(stripe).secret("old secret").secret("new secret")
+        .clock(new MutableClock(T0)).replayGuard(ReplayGuard.inMemory()).build();
+    String header = stripe.sign(null, T0, BODY, List.of(stripe.parseKey("old secret"), stripe.parseKey("new secret")))
+        .get("Stripe-Signature");
+    String[] parts = header.split(",");
+    v.verify(Map.of("Stripe-Signature", List.of(header)), BODY);
+
+    String reordered = parts[0] + "," + parts[2] + "," + parts[1];
+    WebhookVerificationException e = assertThrows(WebhookVerificationException.class,
+        () -> v.verify(Map.of("Stripe-Signature", List.of(reordered)), BODY));
+    assertEquals(Reason.REPLAYED, e.reason());
+    String newOnly = parts[0] + "," + parts[2];
+    assertEquals(Reason.REPLAYED, assertThrows(WebhookVerificationException.class,
+        () -> v.verify(Map.of("Stripe-Signature", List.of(newOnly)), BODY)).reason());
   }
 
   static Map<String, List<String>> signed(String scheme, String id) throws Exception {
