@@ -77,9 +77,14 @@ class VerifierAbuseFuzzTest {
       return "other-" + Long.toHexString(OTHER_KEYS.incrementAndGet() * 0x9E3779B97F4A7C15L);
     }
 
+    /** Keys joined by {@link #KEYS}: a rotating sender signs with each, its receivers hold each. */
     WebhookVerifier verifier(ReplayGuard guard) {
-      return WebhookVerifier.builder().scheme(scheme).secret(verifyingKey).tolerance(TOLERANCE)
-          .clock(java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC)).replayGuard(guard).build();
+      WebhookVerifier.Builder b = WebhookVerifier.builder().scheme(scheme).tolerance(TOLERANCE)
+          .clock(java.time.Clock.fixed(NOW, java.time.ZoneOffset.UTC)).replayGuard(guard);
+      for (String key : verifyingKey.split(KEYS)) {
+        b.secret(key);
+      }
+      return b.build();
     }
 
     @Override
@@ -106,6 +111,13 @@ class VerifierAbuseFuzzTest {
         schemeSigner(SignatureScheme.standardWebhooks("acme")), true, true));
     out.add(new Sender("stripe", SignatureScheme.stripe(), text, text, schemeSigner(SignatureScheme.stripe()),
         false, true));
+    // Mid-rotation: every request carries one signature per secret, and the receiver holds both.
+    String rotating = text + KEYS + "the next secret of the sender";
+    out.add(new Sender("stripe, rotating", SignatureScheme.stripe(), rotating, rotating,
+        schemeSigner(SignatureScheme.stripe()), false, true));
+    String swRotating = swSecret + KEYS + WebhookSecret.generate().encoded();
+    out.add(new Sender("standard-webhooks v1, rotating", SignatureScheme.standardWebhooks(), swRotating, swRotating,
+        schemeSigner(SignatureScheme.standardWebhooks()), true, true));
     out.add(new Sender("github", SignatureScheme.github(), text, text, schemeSigner(SignatureScheme.github()),
         false, false));
     out.add(new Sender("hmac-hex", SignatureScheme.hmacHex("X-Signature"), text, text,
@@ -121,9 +133,12 @@ class VerifierAbuseFuzzTest {
     return List.copyOf(out);
   }
 
+  /** Separates the keys of a rotating sender. */
+  static final String KEYS = "\u0000";
+
   static Signer schemeSigner(SignatureScheme scheme) {
-    return (key, id, seconds, body) ->
-        new LinkedHashMap<>(scheme.sign(id, Instant.ofEpochSecond(seconds), body, List.of(scheme.parseKey(key))));
+    return (key, id, seconds, body) -> new LinkedHashMap<>(scheme.sign(id, Instant.ofEpochSecond(seconds), body,
+        java.util.Arrays.stream(key.split(KEYS)).map(scheme::parseKey).toList()));
   }
 
   static Map<String, String> ordered(String... kv) {
@@ -174,7 +189,7 @@ class VerifierAbuseFuzzTest {
         + figure("re-split: verifies");
     long refused = figure("random: refused") + figure("mutated: refused") + figure("other key: refused")
         + figure("re-split: refused");
-    System.out.println("verifier-fuzz: " + SENDERS.size() + " schemes, " + tried + " verifies tried, " + refused
+    System.out.println("verifier-fuzz: " + SENDERS.size() + " senders (7 schemes, Ed25519, brands, rotations), " + tried + " verifies tried, " + refused
         + " refused as expected, " + figure("mutated: accepted, same signed content")
         + " mutated requests accepted with the signed content unchanged, " + figure("forgeries accepted")
         + " forgeries accepted, " + figure("mutated: variant accepted again past the replay guard")
