@@ -28,8 +28,8 @@ public interface ReplayGuard {
   /**
    * Records {@code key} until {@code expiresAt} and answers whether it was new.
    *
-   * @param key identifies the message (its id, or for schemes without one its signature); never
-   *     log it
+   * @param key identifies the message (its id where the signature covers it, otherwise its
+   *     signature); never log it
    * @param expiresAt when the record may be dropped: the end of the tolerance window
    * @param now the verifier clock's current time
    * @return {@code true} the first time a key is seen (or after its record expired)

@@ -56,12 +56,15 @@ final class HexHmacScheme extends TextSecretScheme {
   VerifiedSignature verifyWith(
       WebhookHeaders headers, byte[] body, List<WebhookSecret> secrets, Instant now, Duration tolerance) {
     String value = Schemes.required(headers, header, ",");
-    byte[] match = Schemes.firstMatch(header, value, this::decode, Schemes.macs(secrets, null, body));
+    byte[][] macs = Schemes.macs(secrets, null, body);
+    byte[] match = Schemes.firstMatch(header, value, this::decode, macs);
     if (match == null) {
       throw Schemes.noMatch();
     }
     String id = idHeader == null ? null : headers.first(idHeader).orElse(null);
-    return VerifiedSignature.of(id, null, id != null ? id : name() + ':' + Hex.encode(match));
+    // The id header is not signed: a replay with another id must still be recognised. The replay
+    // key is the body's MAC under the first key, whichever signature matched and however spelt.
+    return VerifiedSignature.of(id, null, name() + ':' + Hex.encode(macs[0]));
   }
 
   private byte[] decode(String candidate) {

@@ -80,6 +80,8 @@ final class StripeScheme extends TextSecretScheme {
     if (match == null) {
       throw Schemes.noMatch();
     }
-    return VerifiedSignature.of(null, signedAt, name() + ':' + Hex.encode(match));
+    // The MAC of "t.body" under the first key, not the matched signature: during a rotation the
+    // header holds one signature per secret, and reordering them must not make a replay look new.
+    return VerifiedSignature.of(null, signedAt, name() + ':' + Hex.encode(macs[0]));
   }
 }

@@ -24,7 +24,9 @@ public final class VerifiedSignature {
   /**
    * @param id the message id from the headers, or {@code null} when the scheme has none
    * @param timestamp the signed timestamp, or {@code null} when the scheme signs none
-   * @param replayKey what identifies this message: its id, else its matched signature
+   * @param replayKey what identifies this message: its id when the signature covers the id, else
+   *     what its signature covers, e.g. its MAC under the first key (an id header that is not
+   *     signed, and the order of several signatures, can be changed by whoever replays)
    */
   public static VerifiedSignature of(String id, Instant timestamp, String replayKey) {
     return new VerifiedSignature(id, timestamp, requireNonNull(replayKey, "replayKey == null"));
@@ -41,8 +43,10 @@ public final class VerifiedSignature {
   }
 
   /**
-   * Identifies this message for a replay guard: the scheme's message id when it has one, otherwise
-   * a value derived from the matched signature. Not for logs.
+   * Identifies this message for a replay guard: the scheme's message id when the signature covers
+   * it (Standard Webhooks), otherwise a value derived from what the signature covers (GitHub's and
+   * Shopify's id headers are not signed, and Stripe's several signatures can be reordered, so a
+   * replay could change them). Not for logs.
    */
   public String replayKey() {
     return replayKey;

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpServer;
 import dev.webhooks.core.event.EventCatalog;
 import dev.webhooks.core.url.UrlPolicy;
+import dev.webhooks.sender.GeneratedSecrets;
 import dev.webhooks.sender.RetryPolicy;
 import dev.webhooks.sender.TestClock;
 import dev.webhooks.sender.WebhookSender;
@@ -200,7 +201,11 @@ final class ApiHttpFixture implements AutoCloseable {
     Request r = request.build();
     try (Response response = client.newCall(r).execute()) {
       ResponseBody b = response.body();
-      return new Resp(response.code(), response.headers(), b == null ? "" : b.string());
+      Resp resp = new Resp(response.code(), response.headers(), b == null ? "" : b.string());
+      if (resp.body().startsWith("{") && resp.body().contains("\"secret\"")) {
+        GeneratedSecrets.secret(parse(resp.body()).path("secret").asText(null)); // for SecretLeakScan
+      }
+      return resp;
     } catch (IOException e) {
       throw new UncheckedIOException(r.method() + " " + r.url() + " failed", e);
     }
@@ -312,6 +317,7 @@ final class ApiHttpFixture implements AutoCloseable {
     try {
       RecordedRequest r = receiver.takeRequest(5, TimeUnit.SECONDS);
       assertNotNull(r, "no request reached the receiver");
+      GeneratedSecrets.signatureHeader(r.getHeaders().get("webhook-signature")); // for SecretLeakScan
       return r;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
