@@ -56,19 +56,26 @@ final class Transactions {
       try (Connection c = dataSource.getConnection()) {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
+        boolean ended = false;
         try {
           T result = work.run(c);
           committing = true;
           c.commit();
+          ended = true;
           return result;
         } catch (SQLException | RuntimeException | Error e) {
-          rollbackQuietly(c, e);
+          ended = rollbackQuietly(c, e);
           throw e;
         } finally {
-          try {
-            c.setAutoCommit(autoCommit);
-          } catch (SQLException e) {
-            log.debug("could not restore auto-commit", e);
+          // Only once the transaction is over: switching auto-commit back on with it still open
+          // would commit it, half done. Otherwise the connection is closed as it is, and its pool
+          // (or the driver) rolls it back.
+          if (ended) {
+            try {
+              c.setAutoCommit(autoCommit);
+            } catch (SQLException e) {
+              log.debug("could not restore auto-commit", e);
+            }
           }
         }
       } catch (SQLException e) {
@@ -85,11 +92,14 @@ final class Transactions {
     }
   }
 
-  private static void rollbackQuietly(Connection c, Throwable cause) {
+  /** Rolls back; false if that failed (the transaction may still be open). */
+  private static boolean rollbackQuietly(Connection c, Throwable cause) {
     try {
       c.rollback();
+      return true;
     } catch (SQLException e) {
       cause.addSuppressed(e);
+      return false;
     }
   }
 
