@@ -203,10 +203,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Claims up to the free worker slots and runs the claims in lanes.
+   * Claims up to the free worker slots and runs the claims in lanes. The claims of an endpoint
+   * whose circuit is open (or whose probe is out) all go back until it may be probed: put back due
+   * at once, they would be claimed again by the next batch, and again, a transaction each time.
    *
    * @param done counted down once every lane of this batch finished, or {@code null}
-   * @return the number of claims run (not those given back)
+   * @return the number of claims run, and of those put back until their endpoint's pause ends
+   *     (not those put back for the next batch)
    */
   private int claimAndRun(CountDownLatch done) {
     int free = Math.min(slots.availablePermits(), settings.batchSize());
@@ -234,16 +237,22 @@ public final class Dispatcher implements AutoCloseable {
       bySubscription.computeIfAbsent(c.delivery().subscriptionId(), k -> new ArrayList<>()).add(c);
     }
     List<List<ClaimedDelivery>> lanes = new ArrayList<>();
+    int deferred = 0;
     for (Map.Entry<UUID, List<ClaimedDelivery>> e : bySubscription.entrySet()) {
       AtomicInteger running = inFlight.computeIfAbsent(e.getKey(), k -> new AtomicInteger());
       int laneCount = Math.max(0, settings.maxConcurrencyPerSubscription() - running.get());
       List<ClaimedDelivery> mine = e.getValue();
-      int runnable = Math.min(mine.size(), laneCount * LANE_DEPTH);
+      Optional<Instant> paused = health.pausedUntil(e.getKey(), now);
+      int runnable = paused.isPresent() ? 0 : Math.min(mine.size(), laneCount * LANE_DEPTH);
+      if (paused.isPresent()) {
+        deferred += mine.size();
+      }
       for (int i = runnable; i < mine.size(); i++) {
-        // Over the cap: another worker serves this endpoint; try again shortly. Over the lanes'
-        // depth: due again at once, so the next batch takes it.
+        // Circuit open: back until it may be probed. Over the cap: another worker serves this
+        // endpoint; try again shortly. Over the lanes' depth: due again at once, so the next batch
+        // takes it.
         try {
-          store.release(mine.get(i), laneCount == 0 ? now.plus(CAP_DEFERRAL) : now);
+          store.release(mine.get(i), paused.orElse(laneCount == 0 ? now.plus(CAP_DEFERRAL) : now));
         } finally {
           held.remove(mine.get(i));
         }
@@ -272,7 +281,7 @@ public final class Dispatcher implements AutoCloseable {
         task.giveBack(); // closed in between: the claims go back, due at once
       }
     }
-    return total;
+    return total + deferred;
   }
 
   /**
