@@ -76,6 +76,12 @@ public final class Dispatcher implements AutoCloseable {
   private final Map<UUID, ParsedKeys> keys = new ConcurrentHashMap<>();
 
   private record ParsedKeys(List<String> texts, List<WebhookKey> keys) {}
+  /**
+   * Claims this node holds and has not yet handled, with the {@link System#nanoTime()} of their
+   * claim: while a lease has not run out in elapsed time, the node does not claim with a clock past
+   * it (see {@link #claimTime}).
+   */
+  private final Map<ClaimedDelivery, Long> held = new ConcurrentHashMap<>();
   /** Subscriptions this node disabled: lanes stop sending to them at once. */
   private final Set<UUID> disabledHere = ConcurrentHashMap.newKeySet();
   private final Object signal = new Object();
@@ -197,10 +203,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Claims up to the free worker slots and runs the claims in lanes.
+   * Claims up to the free worker slots and runs the claims in lanes. The claims of an endpoint
+   * whose circuit is open (or whose probe is out) all go back until it may be probed: put back due
+   * at once, they would be claimed again by the next batch, and again, a transaction each time.
    *
    * @param done counted down once every lane of this batch finished, or {@code null}
-   * @return the number of claims run (not those given back)
+   * @return the number of claims run, and of those put back until their endpoint's pause ends
+   *     (not those put back for the next batch)
    */
   private int claimAndRun(CountDownLatch done) {
     int free = Math.min(slots.availablePermits(), settings.batchSize());
@@ -210,7 +219,7 @@ public final class Dispatcher implements AutoCloseable {
       }
       return 0;
     }
-    Instant now = clock.instant();
+    Instant now = claimTime(clock.instant());
     // Endpoints at their cap are skipped in the query, so their backlog never fills the batch.
     Set<UUID> saturated = new HashSet<>();
     inFlight.forEach((id, n) -> {
@@ -219,20 +228,34 @@ public final class Dispatcher implements AutoCloseable {
       }
     });
     List<ClaimedDelivery> claims = store.claimDue(now, free, settings.lease(), saturated);
+    long claimedAt = System.nanoTime();
+    for (ClaimedDelivery c : claims) {
+      held.put(c, claimedAt);
+    }
     Map<UUID, List<ClaimedDelivery>> bySubscription = new LinkedHashMap<>();
     for (ClaimedDelivery c : claims) {
       bySubscription.computeIfAbsent(c.delivery().subscriptionId(), k -> new ArrayList<>()).add(c);
     }
     List<List<ClaimedDelivery>> lanes = new ArrayList<>();
+    int deferred = 0;
     for (Map.Entry<UUID, List<ClaimedDelivery>> e : bySubscription.entrySet()) {
       AtomicInteger running = inFlight.computeIfAbsent(e.getKey(), k -> new AtomicInteger());
       int laneCount = Math.max(0, settings.maxConcurrencyPerSubscription() - running.get());
       List<ClaimedDelivery> mine = e.getValue();
-      int runnable = Math.min(mine.size(), laneCount * LANE_DEPTH);
+      Optional<Instant> paused = health.pausedUntil(e.getKey(), now);
+      int runnable = paused.isPresent() ? 0 : Math.min(mine.size(), laneCount * LANE_DEPTH);
+      if (paused.isPresent()) {
+        deferred += mine.size();
+      }
       for (int i = runnable; i < mine.size(); i++) {
-        // Over the cap: another worker serves this endpoint; try again shortly. Over the lanes'
-        // depth: due again at once, so the next batch takes it.
-        store.release(mine.get(i), laneCount == 0 ? now.plus(CAP_DEFERRAL) : now);
+        // Circuit open: back until it may be probed. Over the cap: another worker serves this
+        // endpoint; try again shortly. Over the lanes' depth: due again at once, so the next batch
+        // takes it.
+        try {
+          store.release(mine.get(i), paused.orElse(laneCount == 0 ? now.plus(CAP_DEFERRAL) : now));
+        } finally {
+          held.remove(mine.get(i));
+        }
       }
       int lanesNeeded = (runnable + LANE_DEPTH - 1) / LANE_DEPTH;
       for (int lane = 0; lane < lanesNeeded; lane++) {
@@ -258,7 +281,33 @@ public final class Dispatcher implements AutoCloseable {
         task.giveBack(); // closed in between: the claims go back, due at once
       }
     }
-    return total;
+    return total + deferred;
+  }
+
+  /**
+   * The time to claim at: the clock's, unless the clock has jumped past the lease of a claim this
+   * node still holds although that lease has not run out in elapsed time; then just before that
+   * lease ends. Otherwise the store would hand the node a delivery it is attempting right now, and
+   * it would send it a second time before the first attempt's outcome is recorded (which the second
+   * claim would make fail). A claim held longer than its lease in elapsed time as well (an attempt
+   * stuck past every timeout) does not hold the node back: that delivery is taken over, as another
+   * node would. Without a clock jump the lease always outlasts the attempts (the builder sees to
+   * it) and this is the clock's time.
+   */
+  private Instant claimTime(Instant now) {
+    Instant at = now;
+    long nanos = System.nanoTime();
+    long lease = settings.lease().toNanos();
+    for (Map.Entry<ClaimedDelivery, Long> e : held.entrySet()) {
+      Instant before = e.getKey().leaseExpiresAt().minusMillis(1);
+      if (before.isBefore(at) && nanos - e.getValue() < lease) {
+        at = before;
+      }
+    }
+    if (at != now) {
+      log.debug("the clock is past the lease of a claim in flight; claiming as of {} instead of {}", at, now);
+    }
+    return at;
   }
 
   /**
@@ -293,6 +342,7 @@ public final class Dispatcher implements AutoCloseable {
             // The lease expires and the delivery is claimed again: at least once, never lost.
             log.warn("delivery {}: unexpected failure; it is retried when its lease expires", c.delivery().id(), e);
           } finally {
+            held.remove(c);
             slots.release();
           }
         }
@@ -309,6 +359,7 @@ public final class Dispatcher implements AutoCloseable {
         } catch (RuntimeException e) {
           log.warn("delivery {}: could not be released; its lease will expire", claims.get(next).delivery().id(), e);
         } finally {
+          held.remove(claims.get(next));
           slots.release();
         }
       }
@@ -321,6 +372,7 @@ public final class Dispatcher implements AutoCloseable {
         slots.release(claims.size() - next - 1);
         next = claims.size();
       }
+      claims.forEach(held::remove);
       inFlight.get(claims.get(0).delivery().subscriptionId()).decrementAndGet();
       if (remaining.decrementAndGet() == 0 && done != null) {
         done.countDown();

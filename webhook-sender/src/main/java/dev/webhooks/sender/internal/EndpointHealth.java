@@ -123,6 +123,26 @@ public final class EndpointHealth {
     }
   }
 
+  /**
+   * Until when {@code endpoint} gets no attempt, if it gets none now: its circuit is open (until
+   * it ends), or half open with its probe in flight (for another {@code openFor}).
+   */
+  public Optional<Instant> pausedUntil(UUID endpoint, Instant now) {
+    State s = states.get(endpoint);
+    if (s == null) {
+      return Optional.empty();
+    }
+    synchronized (s) {
+      if (s.openUntil == null) {
+        return Optional.empty();
+      }
+      if (now.isBefore(s.openUntil)) {
+        return Optional.of(s.openUntil);
+      }
+      return s.probing ? Optional.of(now.plus(openFor)) : Optional.empty();
+    }
+  }
+
   /** Whether the circuit of {@code endpoint} is open (or half-open) now. For tests and metrics. */
   public boolean isOpen(UUID endpoint) {
     State s = states.get(endpoint);

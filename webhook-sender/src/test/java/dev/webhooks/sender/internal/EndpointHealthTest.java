@@ -42,6 +42,20 @@ class EndpointHealthTest {
   }
 
   @Test
+  void pausedUntil_theCircuitsEnd_orAnotherPauseWhileTheProbeIsOut_withoutTakingTheProbe() {
+    EndpointHealth h = new EndpointHealth(1, Duration.ofSeconds(30), Duration.ofMinutes(10), 0);
+    assertEquals(Optional.empty(), h.pausedUntil(endpoint, T0)); // never failed
+    h.onFailure(endpoint, T0);
+    assertEquals(Optional.of(T0.plusSeconds(30)), h.pausedUntil(endpoint, T0.plusSeconds(10)));
+    Instant later = T0.plusSeconds(30);
+    assertEquals(Optional.empty(), h.pausedUntil(endpoint, later)); // a probe may go…
+    assertEquals(Optional.empty(), h.admit(endpoint, later));        // …and asking did not take it
+    assertEquals(Optional.of(later.plusSeconds(40)), h.pausedUntil(endpoint, later.plusSeconds(10)));
+    h.onSuccess(endpoint);
+    assertEquals(Optional.empty(), h.pausedUntil(endpoint, later));
+  }
+
+  @Test
   void failedProbes_doubleThePause_upToTheMaximum() {
     EndpointHealth h = new EndpointHealth(1, Duration.ofSeconds(30), Duration.ofMinutes(2), 0);
     h.onFailure(endpoint, T0);

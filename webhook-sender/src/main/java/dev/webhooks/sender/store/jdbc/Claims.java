@@ -159,7 +159,8 @@ final class Claims {
     if (status == DeliveryStatus.PENDING) {
       requireNonNull(nextAttemptAt, "nextAttemptAt == null for a pending delivery");
     }
-    return transactions.run("record attempt", c -> {
+    // Repeatable: after a commit cut off mid-way, the repeat finds the token gone and returns false.
+    return transactions.runRepeatable("record attempt", c -> {
       int attempts;
       Instant retryRequested;
       UUID subscriptionId;
@@ -235,7 +236,7 @@ final class Claims {
   void release(ClaimedDelivery claim, Instant dueAt) {
     requireNonNull(claim, "claim == null");
     requireNonNull(dueAt, "dueAt == null");
-    transactions.run("release claim", c -> {
+    transactions.runRepeatable("release claim", c -> {
       // A manual retry asked for meanwhile keeps its earlier time.
       try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = NULL, "
           + "lease_expires_at = NULL, status = 'pending', bypass_disabled = FALSE, "

@@ -88,6 +88,7 @@ final class SchemaMigrator {
       SqlDialect dialect = SqlDialect.of(c);
       boolean autoCommit = c.getAutoCommit();
       c.setAutoCommit(false);
+      boolean ended = false;
       try {
         if (dialect == SqlDialect.POSTGRESQL) {
           try (PreparedStatement lock = c.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
@@ -111,12 +112,22 @@ final class SchemaMigrator {
           log.debug("webhooks schema migrated to version {} ({})", v, script);
         }
         c.commit();
+        ended = true;
         return Math.max(current, latestVersion());
       } catch (SQLException | RuntimeException e) {
-        c.rollback();
+        try {
+          c.rollback();
+          ended = true;
+        } catch (SQLException rollback) {
+          e.addSuppressed(rollback);
+        }
         throw e;
       } finally {
-        c.setAutoCommit(autoCommit);
+        // Not while the transaction may still be open: switching auto-commit back on would commit
+        // the migration half done. The connection is closed as it is, and rolled back.
+        if (ended) {
+          c.setAutoCommit(autoCommit);
+        }
       }
     }
   }

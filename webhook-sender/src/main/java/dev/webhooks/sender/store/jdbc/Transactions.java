@@ -10,9 +10,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs the store's work in transactions on connections borrowed from the data source: one
  * transaction per call, committed or rolled back as a whole, and run again on a deadlock, a
- * serialization failure or a lock timeout (the work must be safe to repeat: it only touches the
- * database). Other SQL errors become {@link WebhookStoreException}s naming the operation and the
- * SQLState, never a value.
+ * serialization failure or a lock timeout, and on a connection lost before the commit was sent
+ * (the database restarted, failed over, or cut the connection: the transaction died with it, and
+ * the next try borrows another connection). The work must be safe to repeat: it only touches the
+ * database. A connection lost during the commit is not retried: the commit may have happened. Other
+ * SQL errors become {@link WebhookStoreException}s naming the operation and the SQLState, never a
+ * value.
  */
 final class Transactions {
   private static final Logger log = LoggerFactory.getLogger(Transactions.class);
@@ -30,24 +33,49 @@ final class Transactions {
     T run(Connection c) throws SQLException;
   }
 
-  /** Runs {@code work} in one transaction, again on a deadlock or a serialization failure. */
+  /**
+   * Runs {@code work} in one transaction, again on a deadlock, a serialization failure or a
+   * connection lost before the commit.
+   */
   <T> T run(String what, Work<T> work) {
+    return run(what, work, false);
+  }
+
+  /**
+   * As {@link #run}, for work that changes nothing when repeated after it committed (a write
+   * guarded by a lease token that it clears): a connection lost during the commit is tried again
+   * too. If the commit had happened, the repeat finds the token gone and says so.
+   */
+  <T> T runRepeatable(String what, Work<T> work) {
+    return run(what, work, true);
+  }
+
+  private <T> T run(String what, Work<T> work, boolean repeatable) {
     for (int attempt = 1; ; attempt++) {
+      boolean committing = false;
       try (Connection c = dataSource.getConnection()) {
         boolean autoCommit = c.getAutoCommit();
         c.setAutoCommit(false);
+        boolean ended = false;
         try {
           T result = work.run(c);
+          committing = true;
           c.commit();
+          ended = true;
           return result;
         } catch (SQLException | RuntimeException | Error e) {
-          rollbackQuietly(c, e);
+          ended = rollbackQuietly(c, e);
           throw e;
         } finally {
-          try {
-            c.setAutoCommit(autoCommit);
-          } catch (SQLException e) {
-            log.debug("could not restore auto-commit", e);
+          // Only once the transaction is over: switching auto-commit back on with it still open
+          // would commit it, half done. Otherwise the connection is closed as it is, and its pool
+          // (or the driver) rolls it back.
+          if (ended) {
+            try {
+              c.setAutoCommit(autoCommit);
+            } catch (SQLException e) {
+              log.debug("could not restore auto-commit", e);
+            }
           }
         }
       } catch (SQLException e) {
@@ -55,16 +83,23 @@ final class Transactions {
           log.debug("webhooks store: {} collided with another transaction; trying again", what);
           continue;
         }
+        if (attempt < TX_TRIES && (!committing || repeatable) && isConnectionLost(e)) {
+          log.debug("webhooks store: {} lost its connection (SQLState {}); trying again", what, e.getSQLState());
+          continue;
+        }
         throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + e.getSQLState() + ")", e);
       }
     }
   }
 
-  private static void rollbackQuietly(Connection c, Throwable cause) {
+  /** Rolls back; false if that failed (the transaction may still be open). */
+  private static boolean rollbackQuietly(Connection c, Throwable cause) {
     try {
       c.rollback();
+      return true;
     } catch (SQLException e) {
       cause.addSuppressed(e);
+      return false;
     }
   }
 
@@ -72,6 +107,16 @@ final class Transactions {
   private static boolean isTransient(SQLException e) {
     String state = e.getSQLState();
     return state != null && (state.equals("40001") || state.equals("40P01") || state.equals("HYT00"));
+  }
+
+  /**
+   * The connection failed or was closed (class 08), or the server ended the session: an
+   * administrator or a shutdown terminated it, or it is starting up (57P01, 57P02, 57P03).
+   */
+  static boolean isConnectionLost(SQLException e) {
+    String state = e.getSQLState();
+    return state != null && (state.startsWith("08") || state.equals("57P01") || state.equals("57P02")
+        || state.equals("57P03"));
   }
 
   static boolean isUniqueViolation(SQLException e) {
