@@ -1,5 +1,7 @@
 package dev.webhooks.benchmarks;
 
+import dev.webhooks.sender.store.jdbc.PooledTestDataSource;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -15,7 +17,7 @@ import java.util.stream.Stream;
 /**
  * The databases of the JDBC figures: an H2 file database in a temporary folder, and a fresh schema
  * on the machine's PostgreSQL ({@code WEBHOOKS_POSTGRES_URL}, default 127.0.0.1:5432, user
- * postgres, database test), each behind a {@link BenchDataSource} and removed on {@link
+ * postgres, database test), each behind a {@link PooledTestDataSource} and removed on {@link
  * Db#close()}.
  */
 final class BenchDatabases {
@@ -27,10 +29,10 @@ final class BenchDatabases {
   /** A pooled database that is dropped when closed. */
   static final class Db implements AutoCloseable {
     final String name;
-    final BenchDataSource pool;
+    final PooledTestDataSource pool;
     private final Drop drop;
 
-    private Db(String name, BenchDataSource pool, Drop drop) {
+    private Db(String name, PooledTestDataSource pool, Drop drop) {
       this.name = name;
       this.pool = pool;
       this.drop = drop;
@@ -55,7 +57,7 @@ final class BenchDatabases {
       s.execute("CREATE SCHEMA " + schema);
     }
     String url = POSTGRES_URL + (POSTGRES_URL.contains("?") ? "&" : "?") + "currentSchema=" + schema;
-    return new Db("PostgreSQL", new BenchDataSource(url, max), () -> {
+    return new Db("PostgreSQL", new PooledTestDataSource(url, max), () -> {
       try (Connection c = DriverManager.getConnection(POSTGRES_URL); Statement s = c.createStatement()) {
         s.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
       }
@@ -66,7 +68,7 @@ final class BenchDatabases {
   static Db h2(int max) throws IOException {
     Path dir = Files.createTempDirectory("webhooks-bench-h2");
     String url = "jdbc:h2:file:" + dir.resolve("webhooks").toAbsolutePath() + ";WRITE_DELAY=0;DB_CLOSE_DELAY=-1";
-    return new Db("H2", new BenchDataSource(url, max), () -> {
+    return new Db("H2", new PooledTestDataSource(url, max), () -> {
       try (Connection c = DriverManager.getConnection(url); Statement s = c.createStatement()) {
         s.execute("SHUTDOWN");
       }

@@ -31,7 +31,7 @@ import javax.sql.DataSource;
  * open; a caller beyond that waits up to 30 s. Thread-safe. {@link #close()} closes idle
  * connections and every connection handed back later.
  */
-final class PooledTestDataSource implements DataSource, AutoCloseable {
+public final class PooledTestDataSource implements DataSource, AutoCloseable {
   private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(30);
 
   private final String url;
@@ -40,7 +40,7 @@ final class PooledTestDataSource implements DataSource, AutoCloseable {
   private int open; // guarded by this
   private boolean closed; // guarded by this
 
-  PooledTestDataSource(String url, int max) {
+  public PooledTestDataSource(String url, int max) {
     if (max < 1) {
       throw new IllegalArgumentException("max < 1");
     }
