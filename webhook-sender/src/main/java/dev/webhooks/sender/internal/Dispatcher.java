@@ -8,6 +8,7 @@ import dev.webhooks.core.subscription.DisabledReason;
 import dev.webhooks.core.subscription.Subscription;
 import dev.webhooks.sender.DeliveryListener;
 import dev.webhooks.sender.RetryPolicy;
+import dev.webhooks.sender.store.AttemptOutcome;
 import dev.webhooks.sender.store.AttemptRecord;
 import dev.webhooks.sender.store.ClaimedDelivery;
 import dev.webhooks.sender.store.DeliveryRecord;
@@ -60,6 +61,7 @@ public final class Dispatcher implements AutoCloseable {
       int maxConcurrencyPerSubscription, String userAgent) {}
 
   private final WebhookStore store;
+  private final OutcomeRecorder recorder;
   private final SignatureScheme scheme;
   private final HttpDeliverer http;
   private final RetryPolicy defaultRetryPolicy;
@@ -102,6 +104,7 @@ public final class Dispatcher implements AutoCloseable {
       EndpointHealth health, Duration disableAfter,
       Clock clock, DeliveryListener listener, Settings settings) {
     this.store = requireNonNull(store, "store == null");
+    this.recorder = new OutcomeRecorder(store);
     this.scheme = requireNonNull(scheme, "scheme == null");
     this.http = requireNonNull(http, "http == null");
     this.defaultRetryPolicy = requireNonNull(defaultRetryPolicy, "defaultRetryPolicy == null");
@@ -440,7 +443,7 @@ public final class Dispatcher implements AutoCloseable {
     } else {
       health.onFailure(sub.id(), now);
     }
-    if (!store.recordAttempt(claim, attempt, status, next)) {
+    if (!recorder.record(new AttemptOutcome(claim, attempt, status, next))) {
       log.debug("delivery {}: lease lost before the outcome was recorded; another claimant has it", d.id());
       return;
     }

@@ -464,8 +464,10 @@ public final class InMemoryWebhookStore implements WebhookStore {
     Tenant t = tenants.get(r.tenantId());
     StoredSubscription sub = t.subscriptions.get(r.subscriptionId());
     if (status == DeliveryStatus.DELIVERED) {
+      // The later end wins: attempts in parallel finish in any order.
+      Instant last = sub.subscription().lastDeliveredAt().filter(l -> l.isAfter(end)).orElse(end);
       t.subscriptions.put(r.subscriptionId(),
-          sub.with(sub.subscription().toBuilder().lastDeliveredAt(end).build()).withFailingSince(Optional.empty()));
+          sub.with(sub.subscription().toBuilder().lastDeliveredAt(last).build()).withFailingSince(Optional.empty()));
     } else if (sub.failingSince().isEmpty()) {
       t.subscriptions.put(r.subscriptionId(), sub.withFailingSince(Optional.of(attempt.startedAt())));
     }

@@ -89,7 +89,8 @@ public interface WebhookStore extends AutoCloseable {
   /**
    * Records an attempt of a claimed delivery and its new state, and releases the claim: with
    * {@code PENDING}, due again at {@code nextAttemptAt}. With {@code DELIVERED}, the subscription's
-   * {@code lastDeliveredAt} becomes the attempt's end and its {@code failingSince} is cleared;
+   * {@code lastDeliveredAt} becomes the attempt's end unless it is later already (attempts in
+   * parallel finish in any order) and its {@code failingSince} is cleared;
    * otherwise its {@code failingSince} becomes the attempt's start unless already set. A manual
    * {@link #retryDelivery} made while the delivery was claimed wins over any outcome but
    * {@code DELIVERED}: the delivery stays pending, due at the requested time. Does nothing and
@@ -97,6 +98,29 @@ public interface WebhookStore extends AutoCloseable {
    * delivery was deleted.
    */
   boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status, Instant nextAttemptAt);
+
+  /**
+   * Records several outcomes, each exactly as {@link #recordAttempt} would, in the order given;
+   * element {@code i} of the answer is what {@code recordAttempt} would have answered for
+   * outcome {@code i}. The sender calls it with the outcomes its workers reached while the
+   * previous call ran, so that a store that pays per transaction (a commit waits for the disk)
+   * pays once for many. If it throws, none of the outcomes may have been recorded in part: each
+   * is recorded in full or not at all (its lease then expires and the delivery is attempted
+   * again). The default records them one by one.
+   *
+   * <pre>{@code
+   * boolean[] kept = store.recordAttempts(List.of(
+   *     new AttemptOutcome(claim, attempt, DeliveryStatus.DELIVERED, null)));
+   * }</pre>
+   */
+  default boolean[] recordAttempts(List<AttemptOutcome> outcomes) {
+    boolean[] kept = new boolean[outcomes.size()];
+    for (int i = 0; i < kept.length; i++) {
+      AttemptOutcome o = outcomes.get(i);
+      kept[i] = recordAttempt(o.claim(), o.attempt(), o.status(), o.nextAttemptAt());
+    }
+    return kept;
+  }
 
   /**
    * Gives a claim back without an attempt, due again at {@code dueAt}: at once on a graceful

@@ -273,6 +273,81 @@ abstract class WebhookStoreContract {
   }
 
   @Test
+  void recordAttempts_manyAtOnce_eachAsRecordAttemptWouldInOrder() {
+    StoredSubscription a = created("t1", "https://a.example.com/", "*");
+    StoredSubscription b = created("t1", "https://b.example.com/", "*");
+    StoredSubscription c = created("t1", "https://c.example.com/", "*");
+    for (int i = 0; i < 3; i++) {
+      publish("t1", "lookup.completed", T0);
+    }
+    List<ClaimedDelivery> claims = store.claimDue(T0, 20, LEASE, Set.of());
+    assertEquals(9, claims.size());
+    List<ClaimedDelivery> ofA = claims.stream().filter(x -> x.subscription().equals(a)).toList();
+    List<ClaimedDelivery> ofB = claims.stream().filter(x -> x.subscription().equals(b)).toList();
+    List<ClaimedDelivery> ofC = claims.stream().filter(x -> x.subscription().equals(c)).toList();
+    // A deleted delivery's claim cannot report: c's third is retried (its claim stays valid), and
+    // an outcome given twice for one claim counts once.
+    boolean[] kept = store.recordAttempts(List.of(
+        // a: fails, then succeeds, then fails again: failing since the last failure.
+        new AttemptOutcome(ofA.get(0), attempt(ofA.get(0), T0.plusSeconds(1), 500), DeliveryStatus.PENDING,
+            T0.plusSeconds(60)),
+        new AttemptOutcome(ofA.get(1), attempt(ofA.get(1), T0.plusSeconds(2), 200), DeliveryStatus.DELIVERED, null),
+        new AttemptOutcome(ofA.get(2), attempt(ofA.get(2), T0.plusSeconds(3), 503), DeliveryStatus.FAILED, null),
+        // b: fails twice: failing since the first.
+        new AttemptOutcome(ofB.get(0), attempt(ofB.get(0), T0.plusSeconds(4), 500), DeliveryStatus.PENDING,
+            T0.plusSeconds(60)),
+        new AttemptOutcome(ofB.get(1), attempt(ofB.get(1), T0.plusSeconds(5), 500), DeliveryStatus.PENDING,
+            T0.plusSeconds(60)),
+        // c: two successes, the later one last delivered; the same claim again is not kept.
+        new AttemptOutcome(ofC.get(1), attempt(ofC.get(1), T0.plusSeconds(7), 200), DeliveryStatus.DELIVERED, null),
+        new AttemptOutcome(ofC.get(0), attempt(ofC.get(0), T0.plusSeconds(6), 200), DeliveryStatus.DELIVERED, null),
+        new AttemptOutcome(ofC.get(0), attempt(ofC.get(0), T0.plusSeconds(8), 500), DeliveryStatus.FAILED, null)));
+    assertEquals("[true, true, true, true, true, true, true, false]", java.util.Arrays.toString(kept));
+
+    StoredSubscription a2 = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertEquals(Optional.of(T0.plusSeconds(3)), a2.failingSince());
+    assertEquals(Optional.of(T0.plusSeconds(2).plusMillis(20)), a2.subscription().lastDeliveredAt());
+    StoredSubscription b2 = store.findSubscription("t1", b.subscription().id()).orElseThrow();
+    assertEquals(Optional.of(T0.plusSeconds(4)), b2.failingSince());
+    assertEquals(Optional.empty(), b2.subscription().lastDeliveredAt());
+    StoredSubscription c2 = store.findSubscription("t1", c.subscription().id()).orElseThrow();
+    assertEquals(Optional.empty(), c2.failingSince());
+    assertEquals(Optional.of(T0.plusSeconds(7).plusMillis(20)), c2.subscription().lastDeliveredAt());
+
+    assertEquals(DeliveryStatus.PENDING, store.findDelivery("t1", ofA.get(0).delivery().id()).orElseThrow().status());
+    assertEquals(DeliveryStatus.DELIVERED, store.findDelivery("t1", ofA.get(1).delivery().id()).orElseThrow().status());
+    assertEquals(DeliveryStatus.FAILED, store.findDelivery("t1", ofA.get(2).delivery().id()).orElseThrow().status());
+    DeliveryRecord once = store.findDelivery("t1", ofC.get(0).delivery().id()).orElseThrow();
+    assertEquals(DeliveryStatus.DELIVERED, once.status());
+    assertEquals(1, once.attemptCount());
+    assertEquals(1, store.listAttempts("t1", ofC.get(0).delivery().id()).size());
+    // c's third delivery was not reported: still claimed, claimable once its lease runs out.
+    assertTrue(store.claimDue(T0.plusSeconds(29), 20, LEASE, Set.of()).isEmpty());
+    List<ClaimedDelivery> again = store.claimDue(T0.plusSeconds(60), 20, LEASE, Set.of());
+    assertEquals(Set.of(ofA.get(0).delivery().id(), ofB.get(0).delivery().id(), ofB.get(1).delivery().id(),
+        ofB.get(2).delivery().id(), ofC.get(2).delivery().id()),
+        again.stream().map(x -> x.delivery().id()).collect(Collectors.toSet()));
+  }
+
+  @Test
+  void recordAttempts_aLostLeaseAmongOthers_answersFalseForItAlone() {
+    created("t1", "https://a.example.com/", "*");
+    publish("t1", "lookup.completed", T0);
+    publish("t1", "lookup.completed", T0);
+    List<ClaimedDelivery> first = store.claimDue(T0, 1, LEASE, Set.of());
+    ClaimedDelivery taken = store.claimDue(T0.plus(LEASE), 1, LEASE, Set.of()).get(0); // first's lease ran out
+    assertEquals(first.get(0).delivery().id(), taken.delivery().id());
+    ClaimedDelivery other = store.claimDue(T0.plus(LEASE), 1, LEASE, Set.of()).get(0);
+    boolean[] kept = store.recordAttempts(List.of(
+        new AttemptOutcome(first.get(0), attempt(first.get(0), T0, 200), DeliveryStatus.DELIVERED, null),
+        new AttemptOutcome(other, attempt(other, T0.plus(LEASE), 200), DeliveryStatus.DELIVERED, null)));
+    assertEquals("[false, true]", java.util.Arrays.toString(kept));
+    assertEquals(0, store.listAttempts("t1", taken.delivery().id()).size());
+    assertEquals(1, store.listAttempts("t1", other.delivery().id()).size());
+    assertEquals(0, store.recordAttempts(List.of()).length);
+  }
+
+  @Test
   void release_dueAgainAtTheGivenTimeWithoutAnAttempt() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);

@@ -2,6 +2,7 @@ package dev.webhooks.sender.store.jdbc;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.webhooks.sender.store.AttemptOutcome;
 import dev.webhooks.sender.store.AttemptRecord;
 import dev.webhooks.sender.store.ClaimedDelivery;
 import dev.webhooks.sender.store.DeliveryRecord;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -153,84 +155,148 @@ final class Claims {
 
   boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status,
       Instant nextAttemptAt) {
-    requireNonNull(claim, "claim == null");
-    requireNonNull(attempt, "attempt == null");
-    requireNonNull(status, "status == null");
-    if (status == DeliveryStatus.PENDING) {
-      requireNonNull(nextAttemptAt, "nextAttemptAt == null for a pending delivery");
+    return recordAttempts(List.of(new AttemptOutcome(claim, attempt, status, nextAttemptAt)))[0];
+  }
+
+  /**
+   * Records many outcomes in one transaction: one commit, so one wait for the disk, for all of
+   * them. Rows are locked in id order and subscriptions updated in id order, so that nodes
+   * recording at once do not deadlock. Each subscription is updated once per call, with what the
+   * outcomes add up to, instead of once per attempt.
+   */
+  boolean[] recordAttempts(List<AttemptOutcome> outcomes) {
+    requireNonNull(outcomes, "outcomes == null");
+    outcomes.forEach(o -> requireNonNull(o, "outcome == null"));
+    if (outcomes.isEmpty()) {
+      return new boolean[0];
     }
-    // Repeatable: after a commit cut off mid-way, the repeat finds the token gone and returns false.
-    return transactions.runRepeatable("record attempt", c -> {
-      int attempts;
-      Instant retryRequested;
-      UUID subscriptionId;
-      try (PreparedStatement p = c.prepareStatement("SELECT attempt_count, retry_requested_at, subscription_id "
-          + "FROM webhook_delivery WHERE id = ? AND lease_token = ? FOR UPDATE")) {
-        p.setObject(1, claim.delivery().id());
-        p.setString(2, claim.leaseToken());
-        try (ResultSet r = p.executeQuery()) {
-          if (!r.next()) {
-            return false; // the lease was lost, or the delivery deleted
-          }
-          attempts = r.getInt(1);
-          retryRequested = Rows.instant(r, 2);
-          subscriptionId = r.getObject(3, UUID.class);
+    // Repeatable: after a commit cut off mid-way, the repeat finds the tokens gone and answers false.
+    return transactions.runRepeatable("record attempts", c -> record(c, outcomes));
+  }
+
+  /** A delivery's row as locked for recording its outcome. */
+  private record Locked(String token, int attempts, Instant retryRequested, UUID subscriptionId) {}
+
+  private boolean[] record(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
+    Map<UUID, Locked> locked = new HashMap<>();
+    List<UUID> ids = outcomes.stream().map(o -> o.claim().delivery().id()).distinct().sorted().toList();
+    try (PreparedStatement p = c.prepareStatement("SELECT id, lease_token, attempt_count, retry_requested_at, "
+        + "subscription_id FROM webhook_delivery WHERE id IN (" + "?, ".repeat(ids.size() - 1) + "?) "
+        + "ORDER BY id FOR UPDATE")) {
+      for (int i = 0; i < ids.size(); i++) {
+        p.setObject(i + 1, ids.get(i));
+      }
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          locked.put(r.getObject(1, UUID.class),
+              new Locked(r.getString(2), r.getInt(3), Rows.instant(r, 4), r.getObject(5, UUID.class)));
         }
       }
-      DeliveryStatus outcome = status;
-      Instant next = status == DeliveryStatus.PENDING ? nextAttemptAt : null;
-      if (retryRequested != null && status != DeliveryStatus.DELIVERED) {
-        outcome = DeliveryStatus.PENDING; // a manual retry asked for meanwhile wins
-        next = retryRequested;
-      }
-      Instant end = attempt.startedAt().plus(attempt.duration());
-      try (PreparedStatement p = c.prepareStatement("INSERT INTO webhook_attempt (delivery_id, attempt_number, "
-          + "started_at, duration_ms, http_status, response_excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?)")) {
-        p.setObject(1, claim.delivery().id());
-        p.setInt(2, attempts + 1);
-        Rows.timestamp(p, 3, attempt.startedAt());
-        p.setLong(4, attempt.duration().toMillis());
-        p.setInt(5, attempt.httpStatus());
-        p.setString(6, Rows.cap(attempt.responseExcerpt(), SqlDialect.MAX_TEXT));
-        p.setString(7, attempt.error().map(e -> Rows.error(e)).orElse(null));
-        p.executeUpdate();
-      }
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET status = ?, attempt_count = ?, "
-          + "next_attempt_at = ?, delivered_at = COALESCE(?, delivered_at), "
-          + "last_http_status = COALESCE(?, last_http_status), last_error = ?, lease_token = NULL, "
-          + "lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE WHERE id = ?")) {
-        p.setString(1, outcome.wireName());
-        p.setInt(2, attempts + 1);
-        Rows.timestamp(p, 3, next);
-        Rows.timestamp(p, 4, outcome == DeliveryStatus.DELIVERED ? end : null);
+    }
+    boolean[] kept = new boolean[outcomes.size()];
+    // What each subscription's outcomes add up to, in the order they were reached.
+    Map<UUID, SubscriptionHealth> health = new TreeMap<>();
+    try (PreparedStatement insert = c.prepareStatement("INSERT INTO webhook_attempt (delivery_id, attempt_number, "
+            + "started_at, duration_ms, http_status, response_excerpt, error) VALUES (?, ?, ?, ?, ?, ?, ?)");
+        PreparedStatement update = c.prepareStatement("UPDATE webhook_delivery SET status = ?, attempt_count = ?, "
+            + "next_attempt_at = ?, delivered_at = COALESCE(?, delivered_at), "
+            + "last_http_status = COALESCE(?, last_http_status), last_error = ?, lease_token = NULL, "
+            + "lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE WHERE id = ?")) {
+      for (int i = 0; i < outcomes.size(); i++) {
+        AttemptOutcome o = outcomes.get(i);
+        UUID id = o.claim().delivery().id();
+        Locked row = locked.get(id);
+        if (row == null || !o.claim().leaseToken().equals(row.token())) {
+          continue; // the lease was lost, or the delivery deleted (or recorded earlier in this list)
+        }
+        kept[i] = true;
+        int number = row.attempts() + 1;
+        // Recorded: a second outcome for the same claim in this list finds the token gone.
+        locked.put(id, new Locked(null, number, null, row.subscriptionId()));
+        DeliveryStatus outcome = o.status();
+        Instant next = o.status() == DeliveryStatus.PENDING ? o.nextAttemptAt() : null;
+        if (row.retryRequested() != null && o.status() != DeliveryStatus.DELIVERED) {
+          outcome = DeliveryStatus.PENDING; // a manual retry asked for meanwhile wins
+          next = row.retryRequested();
+        }
+        AttemptRecord attempt = o.attempt();
+        Instant end = attempt.startedAt().plus(attempt.duration());
+        String error = attempt.error().map(Rows::error).orElse(null);
+        insert.setObject(1, id);
+        insert.setInt(2, number);
+        Rows.timestamp(insert, 3, attempt.startedAt());
+        insert.setLong(4, attempt.duration().toMillis());
+        insert.setInt(5, attempt.httpStatus());
+        insert.setString(6, Rows.cap(attempt.responseExcerpt(), SqlDialect.MAX_TEXT));
+        insert.setString(7, error);
+        insert.addBatch();
+        update.setString(1, outcome.wireName());
+        update.setInt(2, number);
+        Rows.timestamp(update, 3, next);
+        Rows.timestamp(update, 4, outcome == DeliveryStatus.DELIVERED ? end : null);
         if (attempt.httpStatus() > 0) {
-          p.setInt(5, attempt.httpStatus());
+          update.setInt(5, attempt.httpStatus());
         } else {
-          p.setNull(5, Types.INTEGER);
+          update.setNull(5, Types.INTEGER);
         }
-        p.setString(6, attempt.error().map(e -> Rows.error(e)).orElse(null));
-        p.setObject(7, claim.delivery().id());
-        p.executeUpdate();
+        update.setString(6, error);
+        update.setObject(7, id);
+        update.addBatch();
+        SubscriptionHealth h = health.computeIfAbsent(row.subscriptionId(), k -> new SubscriptionHealth());
+        if (outcome == DeliveryStatus.DELIVERED) {
+          h.delivered(end);
+        } else {
+          h.failed(attempt.startedAt());
+        }
       }
-      if (outcome == DeliveryStatus.DELIVERED) {
-        try (PreparedStatement p = c.prepareStatement("UPDATE webhook_subscription SET failing_since = NULL, "
+      if (health.isEmpty()) {
+        return kept;
+      }
+      insert.executeBatch();
+      update.executeBatch();
+    }
+    try (PreparedStatement delivered = c.prepareStatement("UPDATE webhook_subscription SET failing_since = ?, "
             + "last_delivered_at = CASE WHEN last_delivered_at IS NULL OR last_delivered_at < ? THEN ? "
-            + "ELSE last_delivered_at END WHERE id = ?")) {
-          Rows.timestamp(p, 1, end);
-          Rows.timestamp(p, 2, end);
-          p.setObject(3, subscriptionId);
-          p.executeUpdate();
-        }
-      } else {
-        try (PreparedStatement p = c.prepareStatement(
+            + "ELSE last_delivered_at END WHERE id = ?");
+        PreparedStatement failing = c.prepareStatement(
             "UPDATE webhook_subscription SET failing_since = ? WHERE id = ? AND failing_since IS NULL")) {
-          Rows.timestamp(p, 1, attempt.startedAt());
-          p.setObject(2, subscriptionId);
-          p.executeUpdate();
+      for (Map.Entry<UUID, SubscriptionHealth> e : health.entrySet()) {
+        SubscriptionHealth h = e.getValue();
+        if (h.lastDelivered != null) {
+          Rows.timestamp(delivered, 1, h.failingSince);
+          Rows.timestamp(delivered, 2, h.lastDelivered);
+          Rows.timestamp(delivered, 3, h.lastDelivered);
+          delivered.setObject(4, e.getKey());
+          delivered.executeUpdate();
+        } else {
+          Rows.timestamp(failing, 1, h.failingSince);
+          failing.setObject(2, e.getKey());
+          failing.executeUpdate();
         }
       }
-      return true;
-    });
+    }
+    return kept;
+  }
+
+  /**
+   * A subscription's outcomes in one call, in order: a success clears {@code failing_since} and
+   * advances {@code last_delivered_at}; a failure sets {@code failing_since} unless already set
+   * (by the row, when no success came first in this call, or by an earlier failure after it).
+   */
+  private static final class SubscriptionHealth {
+    Instant lastDelivered;
+    Instant failingSince;
+
+    void delivered(Instant end) {
+      lastDelivered = lastDelivered == null || lastDelivered.isBefore(end) ? end : lastDelivered;
+      failingSince = null;
+    }
+
+    void failed(Instant start) {
+      if (failingSince == null) {
+        failingSince = start;
+      }
+    }
   }
 
   void release(ClaimedDelivery claim, Instant dueAt) {

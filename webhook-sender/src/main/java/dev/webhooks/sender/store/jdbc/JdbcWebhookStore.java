@@ -11,6 +11,7 @@ import dev.webhooks.sender.DeliveryQuery;
 import dev.webhooks.sender.Page;
 import dev.webhooks.sender.PageRequest;
 import dev.webhooks.sender.PublishResult;
+import dev.webhooks.sender.store.AttemptOutcome;
 import dev.webhooks.sender.store.AttemptRecord;
 import dev.webhooks.sender.store.ClaimedDelivery;
 import dev.webhooks.sender.store.DeliveryRecord;
@@ -369,6 +370,12 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   public boolean recordAttempt(ClaimedDelivery claim, AttemptRecord attempt, DeliveryStatus status,
       Instant nextAttemptAt) {
     return claims.recordAttempt(claim, attempt, status, nextAttemptAt);
+  }
+
+  /** All in one transaction: one commit for all of them. */
+  @Override
+  public boolean[] recordAttempts(List<AttemptOutcome> outcomes) {
+    return claims.recordAttempts(outcomes);
   }
 
   @Override
