@@ -77,7 +77,7 @@ public final class WebhookSender implements AutoCloseable {
     this.mapper = b.mapper;
     this.closeGrace = b.closeGrace;
     this.http = new HttpDeliverer(b.httpClient, b.urlPolicy, b.timeout, HttpDeliverer.DEFAULT_EXCERPT_BYTES,
-        System::nanoTime);
+        System::nanoTime, b.workers);
     this.dispatcher = new Dispatcher(store, b.scheme, http, b.retryPolicy, b.retryPolicyPerSubscription,
         new EndpointHealth(b.circuitFailures, b.circuitOpenFor, MAX_CIRCUIT_PAUSE, b.ratePerSecond), b.disableAfter,
         clock, b.listener, new Dispatcher.Settings(b.workers, b.batchSize, b.lease, b.pollInterval, b.maxConcurrencyPerSubscription,

@@ -46,6 +46,9 @@ import org.slf4j.LoggerFactory;
  * run sequentially by one worker. A slow or hanging endpoint therefore ties up at most its cap of
  * workers, while the others keep serving every other endpoint. Claims beyond a lane's depth go back
  * to the store, due at once; claims of a subscription already at its cap go back a little later.
+ *
+ * <p>Outcomes go to the store through an {@link OutcomeRecorder}: those reached while the store
+ * records earlier ones are recorded together, so a database pays one commit for many.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
@@ -55,6 +58,8 @@ public final class Dispatcher implements AutoCloseable {
   /** How long a claim of an endpoint at its concurrency cap waits before it is claimable again. */
   static final Duration CAP_DEFERRAL = Duration.ofMillis(200);
   private static final int KEY_CACHE_LIMIT = 10_000;
+  /** At most this long between claims while fewer than a quarter of the workers are free. */
+  static final Duration CLAIM_COALESCE = Duration.ofMillis(5);
 
   /** Tuning; validated by the sender's builder. */
   public record Settings(int workers, int batchSize, Duration lease, Duration pollInterval,
@@ -73,6 +78,9 @@ public final class Dispatcher implements AutoCloseable {
   private final Settings settings;
   private final ExecutorService pool;
   private final Semaphore slots;
+  /** Free slots worth a claim of their own while others are in flight: a quarter of a full batch. */
+  private final int refill;
+  private long lastClaimNanos; // the loop's thread only
   private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   /** Parsed signing keys per subscription, with the secret texts they were parsed from. */
   private final Map<UUID, ParsedKeys> keys = new ConcurrentHashMap<>();
@@ -121,6 +129,7 @@ public final class Dispatcher implements AutoCloseable {
       return t;
     });
     this.slots = new Semaphore(settings.workers());
+    this.refill = Math.max(1, Math.min(settings.workers(), settings.batchSize()) / 4);
   }
 
   /** Starts polling the store in the background. */
@@ -148,6 +157,12 @@ public final class Dispatcher implements AutoCloseable {
   private void loop() {
     while (running) {
       try {
+        long wait = claimDelayNanos();
+        if (wait > 0) {
+          awaitSignal(Duration.ofNanos(wait));
+          continue;
+        }
+        lastClaimNanos = System.nanoTime();
         if (claimAndRun(null) == 0) {
           awaitSignal(settings.pollInterval());
         }
@@ -156,6 +171,20 @@ public final class Dispatcher implements AutoCloseable {
         awaitSignal(settings.pollInterval());
       }
     }
+  }
+
+  /**
+   * How long to hold the next claim back: with deliveries in flight and fewer than a quarter of
+   * the workers free, until {@link #CLAIM_COALESCE} after the last claim. Every finished lane and
+   * every publish wakes the loop; claiming at each would make a transaction (a commit, a disk
+   * flush) for one or two deliveries. An idle sender claims at once.
+   */
+  private long claimDelayNanos() {
+    int free = slots.availablePermits();
+    if (free == 0 || free >= refill || free == settings.workers()) {
+      return 0;
+    }
+    return Math.max(0, lastClaimNanos + CLAIM_COALESCE.toNanos() - System.nanoTime());
   }
 
   private void awaitSignal(Duration max) {

@@ -14,12 +14,14 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import okhttp3.Authenticator;
 import okhttp3.Call;
 import okhttp3.CookieJar;
 import okhttp3.Dns;
 import okhttp3.HttpUrl;
+import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -61,6 +63,8 @@ public final class HttpDeliverer implements AutoCloseable {
   /** The largest excerpt cap allowed: 1 MiB. */
   static final int MAX_EXCERPT_BYTES = 1 << 20;
   static final String DEFAULT_CONTENT_TYPE = "application/json";
+  /** OkHttp's own default. */
+  static final int DEFAULT_IDLE_CONNECTIONS = 5;
 
   private static final Logger log = LoggerFactory.getLogger(HttpDeliverer.class);
 
@@ -85,12 +89,30 @@ public final class HttpDeliverer implements AutoCloseable {
    */
   public HttpDeliverer(OkHttpClient base, UrlPolicy policy, Duration timeout, int excerptBytes,
       LongSupplier nanoTime) {
-    this(base, policy, timeout, excerptBytes, nanoTime, Clock.systemUTC());
+    this(base, policy, timeout, excerptBytes, nanoTime, Clock.systemUTC(), DEFAULT_IDLE_CONNECTIONS);
+  }
+
+  /**
+   * As above, keeping up to {@code idleConnections} connections open for reuse when it makes its
+   * own client (a caller's client keeps its own pool): as many as the workers that send at once,
+   * or connections are closed after one request and opened again for the next.
+   */
+  public HttpDeliverer(OkHttpClient base, UrlPolicy policy, Duration timeout, int excerptBytes,
+      LongSupplier nanoTime, int idleConnections) {
+    this(base, policy, timeout, excerptBytes, nanoTime, Clock.systemUTC(), idleConnections);
   }
 
   /** As the public constructor, with the clock that dates a {@code Retry-After} without a {@code Date}. */
   HttpDeliverer(OkHttpClient base, UrlPolicy policy, Duration timeout, int excerptBytes, LongSupplier nanoTime,
       Clock clock) {
+    this(base, policy, timeout, excerptBytes, nanoTime, clock, DEFAULT_IDLE_CONNECTIONS);
+  }
+
+  private HttpDeliverer(OkHttpClient base, UrlPolicy policy, Duration timeout, int excerptBytes, LongSupplier nanoTime,
+      Clock clock, int idleConnections) {
+    if (idleConnections < 1) {
+      throw new IllegalArgumentException("idleConnections < 1: " + idleConnections);
+    }
     this.policy = requireNonNull(policy, "policy == null");
     requireNonNull(timeout, "timeout == null");
     if (timeout.toMillis() < 1 || timeout.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) > 0) {
@@ -103,7 +125,9 @@ public final class HttpDeliverer implements AutoCloseable {
     this.excerptBytes = excerptBytes;
     this.nanoTime = requireNonNull(nanoTime, "nanoTime == null");
     this.clock = requireNonNull(clock, "clock == null");
-    this.client = derive(base, policy, timeout);
+    this.client = derive(base == null
+        ? new OkHttpClient.Builder().connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES)).build()
+        : base, policy, timeout);
     this.ownsClient = base == null;
   }
 

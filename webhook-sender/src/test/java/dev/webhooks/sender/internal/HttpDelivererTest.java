@@ -66,6 +66,39 @@ class HttpDelivererTest extends DelivererFixture {
   }
 
   @Test
+  void ownClient_keepsAConnectionPerConcurrentSender_insteadOfReconnecting() throws Exception {
+    int threads = 16;
+    int each = 20;
+    for (int i = 0; i < threads * each; i++) {
+      server.enqueue(new MockResponse.Builder().code(200).build());
+    }
+    HttpDeliverer deliverer = track(new HttpDeliverer(null, LOCAL, Duration.ofSeconds(10),
+        HttpDeliverer.DEFAULT_EXCERPT_BYTES, System::nanoTime, threads));
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        sent.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            assertEquals(Outcome.SUCCESS, deliverer.deliver(request(url("/in"))).outcome());
+          }
+        }));
+      }
+      for (java.util.concurrent.Future<?> f : sent) {
+        f.get(30, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Set<Integer> connections = new java.util.HashSet<>();
+    for (int i = 0; i < threads * each; i++) {
+      connections.add(server.takeRequest(5, TimeUnit.SECONDS).getConnectionIndex());
+    }
+    // OkHttp's default pool keeps 5 idle connections: 16 senders would close and reopen them.
+    assertEquals(true, connections.size() <= threads, connections.size() + " connections for " + threads + " senders");
+  }
+
+  @Test
   void contentType_whenNotGiven_isApplicationJson() throws Exception {
     server.enqueue(new MockResponse.Builder().code(200).build());
 
