@@ -89,6 +89,8 @@ final class BenchReceiver implements AutoCloseable {
   private volatile Tally tally = NONE;
   private final Queue<HttpExchange> held = new ConcurrentLinkedQueue<>();
   private final AtomicInteger hung = new AtomicInteger();
+  /** The client ports seen since {@link #connections()} was last called: one per connection. */
+  private final java.util.Set<Integer> ports = ConcurrentHashMap.newKeySet();
   private volatile List<Captured> capture;
   private volatile int captureLimit;
 
@@ -143,6 +145,13 @@ final class BenchReceiver implements AutoCloseable {
     return hung.get();
   }
 
+  /** Connections (client ports) that sent requests since the last call. */
+  int connections() {
+    int n = ports.size();
+    ports.clear();
+    return n;
+  }
+
   /** Keeps a copy of the next {@code limit} requests answered 200. */
   void capture(int limit) {
     this.captureLimit = limit;
@@ -157,6 +166,7 @@ final class BenchReceiver implements AutoCloseable {
 
   private void handle(HttpExchange ex) throws IOException {
     long now = System.nanoTime();
+    ports.add(ex.getRemoteAddress().getPort());
     String p = ex.getRequestURI().getPath();
     int endpoint;
     try {

@@ -11,7 +11,7 @@ import java.util.Locale;
  * Where the machine's CPU went during a run, from Linux's {@code /proc}: this JVM (its process CPU
  * time), every process named {@code postgres} (the server and its backends, {@code
  * /proc/PID/stat}), everything else, and idle ({@code /proc/stat}). Taken before and after a run;
- * {@link #since} gives the split as shares of all cores. Elsewhere than Linux, {@link #take} gives
+ * {@link #since} gives the split as shares of all cores (none for under half a second). Elsewhere than Linux, {@link #take} gives
  * {@code null}.
  */
 record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTicks, long totalTicks) {
@@ -68,13 +68,13 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
       return null;
     }
     double all = (totalTicks - before.totalTicks) * TICK_NANOS;
-    if (all <= 0) {
-      return null;
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (all < 0.5e9 * cores) {
+      return null; // under half a second: ticks of 10 ms are too coarse to split
     }
     double java = (javaNanos - before.javaNanos) / all;
     double postgres = (postgresTicks - before.postgresTicks) * TICK_NANOS / all;
     double busy = (busyTicks - before.busyTicks) * TICK_NANOS / all;
-    return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy,
-        Runtime.getRuntime().availableProcessors());
+    return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores);
   }
 }

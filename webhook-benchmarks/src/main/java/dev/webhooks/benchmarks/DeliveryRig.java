@@ -50,10 +50,16 @@ final class DeliveryRig implements AutoCloseable {
   private final BenchReceiver receiver;
   private final Duration timeout;
   private final AtomicInteger seq = new AtomicInteger();
+  private final OkHttpClient httpClient;
   private WebhookSender sender;
 
   /** Creates the subscriptions through a new sender on {@code store}, and starts it. */
   DeliveryRig(String name, WebhookStore store, BenchReceiver receiver, Duration timeout) {
+    this(name, store, receiver, timeout, null);
+  }
+
+  /** The same, the sender given {@code httpClient} (null: its own new client). */
+  DeliveryRig(String name, WebhookStore store, BenchReceiver receiver, Duration timeout, OkHttpClient httpClient) {
     if (TYPES.size() != TYPES_PER_TENANT || receiver.endpoints != ENDPOINTS) {
       throw new AssertionError();
     }
@@ -61,6 +67,7 @@ final class DeliveryRig implements AutoCloseable {
     this.store = store;
     this.receiver = receiver;
     this.timeout = timeout;
+    this.httpClient = httpClient;
     this.sender = newSender();
     for (int t = 0; t < TENANTS; t++) {
       for (int j = 0; j < TYPES_PER_TENANT; j++) {
@@ -72,8 +79,12 @@ final class DeliveryRig implements AutoCloseable {
   }
 
   private WebhookSender newSender() {
-    return WebhookSender.builder().catalog(Population.catalog()).store(store).urlPolicy(LOOPBACK).timeout(timeout)
-        .closeGrace(timeout.plusSeconds(2)).build();
+    WebhookSender.Builder b = WebhookSender.builder().catalog(Population.catalog()).store(store).urlPolicy(LOOPBACK)
+        .timeout(timeout).closeGrace(timeout.plusSeconds(2));
+    if (httpClient != null) {
+      b.httpClient(httpClient);
+    }
+    return b.build();
   }
 
   static String tenant(int t) {
@@ -94,7 +105,8 @@ final class DeliveryRig implements AutoCloseable {
   }
 
   /** A throughput run's outcome. */
-  record Run(int delivered, long publishNanos, long elapsedNanos, CpuSample.Split cpu, CpuSample.Split publishCpu) {
+  record Run(int delivered, long publishNanos, long elapsedNanos, CpuSample.Split cpu, CpuSample.Split publishCpu,
+      int connections) {
     double perSecond() {
       return delivered / (elapsedNanos / 1e9);
     }
@@ -114,6 +126,7 @@ final class DeliveryRig implements AutoCloseable {
     BenchReceiver.Arrivals arrivals = new BenchReceiver.Arrivals(expected);
     receiver.tally(arrivals);
     Profile profile = Profile.start(name + "-" + events);
+    receiver.connections();
     CpuSample before = CpuSample.take();
     long start = System.nanoTime();
     parallel(PUBLISHERS, events, i -> publishNext(new int[1]));
@@ -125,7 +138,8 @@ final class DeliveryRig implements AutoCloseable {
     CpuSample after = CpuSample.take();
     profile.stop();
     receiver.tally(null);
-    return new Run(expected, published, arrivals.lastNanos() - start, after == null ? null : after.since(before), null);
+    return new Run(expected, published, arrivals.lastNanos() - start, after == null ? null : after.since(before), null,
+        receiver.connections());
   }
 
   /**
@@ -133,7 +147,7 @@ final class DeliveryRig implements AutoCloseable {
    * a stopped one cannot be started again), then delivered: the clock runs from {@code start()} to
    * the last arrival. {@code publishNanos} is the time the backlog took to publish.
    */
-  Run drain(int events, double maxSeconds) throws Exception {
+  Run drain(int events, double maxSeconds, Runnable beforeStart) throws Exception {
     sender.close();
     sender = newSender();
     BenchReceiver.Arrivals arrivals = new BenchReceiver.Arrivals(events);
@@ -142,7 +156,9 @@ final class DeliveryRig implements AutoCloseable {
     long t = System.nanoTime();
     parallel(PUBLISHERS, events, i -> publishNext(new int[1]));
     long published = System.nanoTime() - t;
+    beforeStart.run();
     CpuSample before = CpuSample.take();
+    receiver.connections();
     long start = System.nanoTime();
     sender.start();
     if (!arrivals.await(maxSeconds)) {
@@ -152,7 +168,7 @@ final class DeliveryRig implements AutoCloseable {
     CpuSample after = CpuSample.take();
     receiver.tally(null);
     return new Run(events, published, arrivals.lastNanos() - start, after == null ? null : after.since(before),
-        before == null ? null : before.since(beforePublish));
+        before == null ? null : before.since(beforePublish), receiver.connections());
   }
 
   /** A paced run's publish-to-received latencies. */
@@ -271,6 +287,9 @@ final class DeliveryRig implements AutoCloseable {
    * OkHttp client configured as the sender configures its own (a new client: default connection
    * pool; no redirects, no retries, the same timeout), and nothing else. Requests per second.
    */
+  /** Connections the last {@link #rawOkHttp} measurement opened. */
+  static volatile int rawConnections;
+
   static double rawOkHttp(BenchReceiver receiver, List<BenchReceiver.Captured> captured, int threads, int requests,
       Duration timeout) throws Exception {
     if (captured.isEmpty()) {
@@ -297,9 +316,12 @@ final class DeliveryRig implements AutoCloseable {
         }
       };
       parallel(threads, requests, post); // warm-up: as many again
+      receiver.connections();
       long t = System.nanoTime();
       parallel(threads, requests, post);
-      return requests / ((System.nanoTime() - t) / 1e9);
+      double perSecond = requests / ((System.nanoTime() - t) / 1e9);
+      rawConnections = receiver.connections();
+      return perSecond;
     } finally {
       client.dispatcher().executorService().shutdown();
       client.connectionPool().evictAll();

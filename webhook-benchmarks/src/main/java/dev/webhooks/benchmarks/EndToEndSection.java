@@ -5,6 +5,9 @@ import dev.webhooks.sender.store.jdbc.JdbcWebhookStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
 
 /**
  * Issue 6, section 3: deliveries per second from {@code publish} to a 2xx at a loopback receiver,
@@ -26,6 +29,9 @@ final class EndToEndSection {
   static final int POOL = 16;
   static final double RATE = 1_000;
 
+  /** The limit measured beside the last store. */
+  private static double lastRaw;
+
   private EndToEndSection() {}
 
   private record Sizes(int warmup, int events, int raw, double latencySeconds, int backlog) {}
@@ -41,6 +47,20 @@ final class EndToEndSection {
         rig.concurrent(s.warmup, DeliveryRig.all(), 120);
         captured = receiver.captured();
         measure(report, rig, receiver, captured, s, null);
+      }
+      // What the connection pool's size does: the same run with the sender given an OkHttp client
+      // that keeps as many idle connections as there are workers (OkHttp's default keeps 5).
+      OkHttpClient pooled = new OkHttpClient.Builder()
+          .connectionPool(new ConnectionPool(DeliveryRig.WORKERS, 5, TimeUnit.MINUTES)).build();
+      try (DeliveryRig rig = new DeliveryRig("in-memory", new InMemoryWebhookStore(), receiver, TIMEOUT, pooled)) {
+        rig.concurrent(s.warmup, DeliveryRig.all(), 120);
+        DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
+        report.add("e2e", String.format(Locale.ROOT, "e2e in-memory, the same run with the sender given an OkHttp client "
+            + "keeping %d idle connections (default 5); %,d connections", DeliveryRig.WORKERS, run.connections()),
+            run.perSecond(), "deliveries/s").limit("raw OkHttp, " + DeliveryRig.WORKERS + " threads",
+            run.perSecond() / lastRaw);
+      } finally {
+        pooled.connectionPool().evictAll();
       }
       try (BenchDatabases.Db db = BenchDatabases.h2(POOL)) {
         JdbcWebhookStore store = JdbcWebhookStore.create(db.pool);
@@ -68,17 +88,22 @@ final class EndToEndSection {
     boolean memory = rig.name.equals("in-memory");
     String limitName = "raw OkHttp, " + DeliveryRig.WORKERS + " threads";
     double rawBefore = DeliveryRig.rawOkHttp(receiver, captured, DeliveryRig.WORKERS, s.raw, TIMEOUT);
+    int rawConnections = DeliveryRig.rawConnections;
     long commits = postgres == null ? 0 : commits();
+    long[] table = postgres == null ? null : deliveryTable(postgres);
     DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
     if (postgres != null) {
       Thread.sleep(1_200); // backends report their counts to pg_stat_database at most once a second
-      report.add("e2e", "PostgreSQL: transactions committed in the database during the run above, per delivery",
+      report.add("e2e", "PostgreSQL: transactions committed in the database during the throughput run, per delivery",
           (commits() - commits) / (double) s.events, "commits");
+      tableRows(report, "the throughput run", table, deliveryTable(postgres), s.events);
     }
     // The limit is measured before and after the run; the better of the two is kept (on a shared
     // machine the lower one is more likely disturbed).
     double rawAfter = DeliveryRig.rawOkHttp(receiver, captured, DeliveryRig.WORKERS, s.raw, TIMEOUT);
     double raw = Math.max(rawBefore, rawAfter);
+    lastRaw = raw;
+    rawConnections = Math.max(rawConnections, DeliveryRig.rawConnections);
     Report.Row row = report.add("e2e", String.format(Locale.ROOT,
         "e2e %s: %,d events published by %d threads while %d workers deliver, publish → 2xx",
         rig.name, s.events, DeliveryRig.PUBLISHERS, DeliveryRig.WORKERS), run.perSecond(), "deliveries/s")
@@ -92,6 +117,8 @@ final class EndToEndSection {
         + "(beside %s; the better of %,.0f before and %,.0f after)", DeliveryRig.WORKERS, rig.name, rawBefore, rawAfter),
         raw, "requests/s");
     cpu(report, rig.name + ", the run above", run.cpu());
+    report.add("e2e", String.format(Locale.ROOT, "connections to the receiver during %s's run (the raw client's: %,d)",
+        rig.name, rawConnections), run.connections(), "connections");
 
     DeliveryRig.Latency l = rig.paced(RATE, s.latencySeconds, 120);
     String paced = String.format(Locale.ROOT, "e2e %s: publish-to-received latency at %,.0f events/s paced "
@@ -104,13 +131,45 @@ final class EndToEndSection {
     report.add("e2e", paced + ": max", l.maxMillis(), "ms");
     cpu(report, rig.name + ", the paced run", l.cpu());
 
-    DeliveryRig.Run drain = rig.drain(s.backlog, 600);
+    long[][] drainTable = new long[1][];
+    DeliveryRig.Run drain = rig.drain(s.backlog, 600, () -> {
+      if (postgres != null) {
+        drainTable[0] = deliveryTable(postgres);
+      }
+    });
     report.add("e2e", String.format(Locale.ROOT, "e2e %s: drain of a backlog of %,d (delivery alone, start() → last 2xx)",
         rig.name, s.backlog), drain.perSecond(), "deliveries/s").limit(limitName, drain.perSecond() / raw);
     report.add("e2e", String.format(Locale.ROOT, "e2e %s: publishing that backlog alone, %d threads, sender stopped",
         rig.name, DeliveryRig.PUBLISHERS), drain.publishedPerSecond(s.backlog), "events/s");
     cpu(report, rig.name + ", publishing the backlog", drain.publishCpu());
     cpu(report, rig.name + ", the drain", drain.cpu());
+    report.add("e2e", "connections to the receiver during " + rig.name + "'s drain", drain.connections(), "connections");
+    if (postgres != null) {
+      Thread.sleep(1_200);
+      tableRows(report, "the drain", drainTable[0], deliveryTable(postgres), s.backlog);
+    }
+  }
+
+  /**
+   * PostgreSQL's counters for the table {@code webhook_delivery} of the benchmark's schema: index
+   * entries read (all its indexes), live and dead row versions.
+   */
+  private static long[] deliveryTable(BenchDatabases.Db db) {
+    try (java.sql.Connection c = db.pool.getConnection(); java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT sum(idx_tup_read) FROM pg_stat_user_indexes i "
+            + "WHERE i.relid = t.relid), n_live_tup, n_dead_tup, autovacuum_count FROM pg_stat_user_tables t "
+            + "WHERE schemaname = current_schema() AND relname = 'webhook_delivery'")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void tableRows(Report report, String what, long[] before, long[] after, int deliveries) {
+    report.add("e2e", String.format(Locale.ROOT, "PostgreSQL webhook_delivery during %s: index entries read per delivery "
+        + "(then %,d live and %,d dead row versions, %d autovacuums)", what, after[1], after[2], after[3] - before[3]),
+        (after[0] - before[0]) / (double) deliveries, "entries");
   }
 
   /** Transactions committed in the benchmark's database so far (every client's). */
