@@ -72,6 +72,16 @@ final class BenchReceiver implements AutoCloseable {
     int unique() {
       return at.size();
     }
+
+    /** The longest time between two consecutive first arrivals, in ns. */
+    long longestGap() {
+      long[] t = at.values().stream().mapToLong(Long::longValue).sorted().toArray();
+      long gap = 0;
+      for (int i = 1; i < t.length; i++) {
+        gap = Math.max(gap, t[i] - t[i - 1]);
+      }
+      return gap;
+    }
   }
 
   /** One request as the sender sent it, to be sent again by the raw client. */

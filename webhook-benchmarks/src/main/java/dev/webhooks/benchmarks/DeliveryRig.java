@@ -51,15 +51,17 @@ final class DeliveryRig implements AutoCloseable {
   private final Duration timeout;
   private final AtomicInteger seq = new AtomicInteger();
   private final OkHttpClient httpClient;
+  private final int workers;
   private WebhookSender sender;
 
   /** Creates the subscriptions through a new sender on {@code store}, and starts it. */
   DeliveryRig(String name, WebhookStore store, BenchReceiver receiver, Duration timeout) {
-    this(name, store, receiver, timeout, null);
+    this(name, store, receiver, timeout, null, WORKERS);
   }
 
-  /** The same, the sender given {@code httpClient} (null: its own new client). */
-  DeliveryRig(String name, WebhookStore store, BenchReceiver receiver, Duration timeout, OkHttpClient httpClient) {
+  /** The same, the sender given {@code httpClient} (null: its own new client) and {@code workers}. */
+  DeliveryRig(String name, WebhookStore store, BenchReceiver receiver, Duration timeout, OkHttpClient httpClient,
+      int workers) {
     if (TYPES.size() != TYPES_PER_TENANT || receiver.endpoints != ENDPOINTS) {
       throw new AssertionError();
     }
@@ -68,6 +70,7 @@ final class DeliveryRig implements AutoCloseable {
     this.receiver = receiver;
     this.timeout = timeout;
     this.httpClient = httpClient;
+    this.workers = workers;
     this.sender = newSender();
     for (int t = 0; t < TENANTS; t++) {
       for (int j = 0; j < TYPES_PER_TENANT; j++) {
@@ -80,7 +83,7 @@ final class DeliveryRig implements AutoCloseable {
 
   private WebhookSender newSender() {
     WebhookSender.Builder b = WebhookSender.builder().catalog(Population.catalog()).store(store).urlPolicy(LOOPBACK)
-        .timeout(timeout).closeGrace(timeout.plusSeconds(2));
+        .timeout(timeout).closeGrace(timeout.plusSeconds(2)).workers(workers);
     if (httpClient != null) {
       b.httpClient(httpClient);
     }
@@ -106,7 +109,7 @@ final class DeliveryRig implements AutoCloseable {
 
   /** A throughput run's outcome. */
   record Run(int delivered, long publishNanos, long elapsedNanos, CpuSample.Split cpu, CpuSample.Split publishCpu,
-      int connections) {
+      int connections, long longestGapNanos) {
     double perSecond() {
       return delivered / (elapsedNanos / 1e9);
     }
@@ -139,7 +142,7 @@ final class DeliveryRig implements AutoCloseable {
     profile.stop();
     receiver.tally(null);
     return new Run(expected, published, arrivals.lastNanos() - start, after == null ? null : after.since(before), null,
-        receiver.connections());
+        receiver.connections(), arrivals.longestGap());
   }
 
   /**
@@ -168,7 +171,7 @@ final class DeliveryRig implements AutoCloseable {
     CpuSample after = CpuSample.take();
     receiver.tally(null);
     return new Run(events, published, arrivals.lastNanos() - start, after == null ? null : after.since(before),
-        before == null ? null : before.since(beforePublish), receiver.connections());
+        before == null ? null : before.since(beforePublish), receiver.connections(), arrivals.longestGap());
   }
 
   /** A paced run's publish-to-received latencies. */

@@ -84,6 +84,15 @@ final class IsolationSection {
       }
     }
     int hung = receiver.hungRequests() - hungBefore;
+    // What the workers the hanging endpoints hold (4 each, the per-subscription cap) cost by
+    // themselves: the all-healthy run with that many workers fewer.
+    int fewer = DeliveryRig.WORKERS - 4 * HANGING.length;
+    DeliveryRig.Run fewerWorkers;
+    try (Opened opened = stores.open();
+        DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT, null, fewer)) {
+      rig.concurrent(warmup, DeliveryRig.all(), 120);
+      fewerWorkers = rig.concurrent(events, DeliveryRig.all(), 600);
+    }
     report.add("isolation", String.format(Locale.ROOT, "isolation %s: all %d endpoints healthy, %,d events, timeout %d s",
         name, DeliveryRig.ENDPOINTS, events, TIMEOUT.toSeconds()), all.perSecond(), "deliveries/s");
     report.add("isolation", String.format(Locale.ROOT,
@@ -92,8 +101,15 @@ final class IsolationSection {
         isolated.perSecond(), "deliveries/s")
         .limit("all healthy", isolated.perSecond() / all.perSecond())
         .target("≥ 0.9× all healthy", isolated.perSecond() >= 0.9 * all.perSecond());
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all healthy, %d workers instead of %d",
+        name, fewer, DeliveryRig.WORKERS), fewerWorkers.perSecond(), "deliveries/s")
+        .limit("all healthy", fewerWorkers.perSecond() / all.perSecond());
     report.add("isolation", String.format(Locale.ROOT,
         "isolation %s: requests the hanging endpoints received meanwhile (of %,d events to them)", name,
         events / DeliveryRig.ENDPOINTS * HANGING.length), hung, "requests");
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: longest pause between two arrivals, all healthy",
+        name), all.longestGapNanos() / 1e6, "ms");
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: longest pause between two arrivals at the "
+        + "healthy endpoints, %d hanging", name, HANGING.length), isolated.longestGapNanos() / 1e6, "ms");
   }
 }
