@@ -28,7 +28,7 @@ import java.util.Set;
  */
 public final class BenchmarkSuite {
   /** Every section, in the order they run. */
-  static final List<String> SECTIONS = List.of("signatures", "publish", "memory");
+  static final List<String> SECTIONS = List.of("signatures", "publish", "e2e", "isolation", "memory");
 
   private BenchmarkSuite() {}
 
@@ -66,6 +66,12 @@ public final class BenchmarkSuite {
           break;
         case "publish":
           PublishSection.run(report, quick);
+          break;
+        case "e2e":
+          EndToEndSection.run(report, quick);
+          break;
+        case "isolation":
+          IsolationSection.run(report, quick);
           break;
         case "memory":
           MemorySection.run(report, quick);

@@ -1,0 +1,80 @@
+package dev.webhooks.benchmarks;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+
+/**
+ * Where the machine's CPU went during a run, from Linux's {@code /proc}: this JVM (its process CPU
+ * time), every process named {@code postgres} (the server and its backends, {@code
+ * /proc/PID/stat}), everything else, and idle ({@code /proc/stat}). Taken before and after a run;
+ * {@link #since} gives the split as shares of all cores (none for under half a second). Elsewhere than Linux, {@link #take} gives
+ * {@code null}.
+ */
+record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTicks, long totalTicks) {
+  /** USER_HZ: Linux reports process and machine times in 1/100 s on every common platform. */
+  private static final double TICK_NANOS = 1e9 / 100;
+
+  static CpuSample take() {
+    try {
+      String[] cpu = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long total = 0;
+      long idle = 0;
+      for (int i = 1; i < cpu.length && i <= 8; i++) { // user nice system idle iowait irq softirq steal
+        long v = Long.parseLong(cpu[i]);
+        total += v;
+        if (i == 4 || i == 5) {
+          idle += v;
+        }
+      }
+      long postgres = 0;
+      try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+        for (Path p : procs) {
+          try {
+            String stat = Files.readString(p.resolve("stat"));
+            int open = stat.indexOf('(');
+            int close = stat.lastIndexOf(')');
+            if (!stat.substring(open + 1, close).equals("postgres")) {
+              continue;
+            }
+            String[] f = stat.substring(close + 2).split(" ");
+            postgres += Long.parseLong(f[11]) + Long.parseLong(f[12]); // utime, stime
+          } catch (IOException | RuntimeException gone) {
+            // the process ended meanwhile
+          }
+        }
+      }
+      long java = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+          .getProcessCpuTime();
+      return new CpuSample(System.nanoTime(), java, postgres, total - idle, total);
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /** Shares of all cores between {@code before} and now. */
+  record Split(double java, double postgres, double other, double idle, int cores) {
+    String describe() {
+      return String.format(Locale.ROOT, "java %.0f%%, postgres %.0f%%, other %.0f%%, idle %.0f%% of %d cores",
+          java * 100, postgres * 100, other * 100, idle * 100, cores);
+    }
+  }
+
+  Split since(CpuSample before) {
+    if (before == null) {
+      return null;
+    }
+    double all = (totalTicks - before.totalTicks) * TICK_NANOS;
+    int cores = Runtime.getRuntime().availableProcessors();
+    if (all < 0.5e9 * cores) {
+      return null; // under half a second: ticks of 10 ms are too coarse to split
+    }
+    double java = (javaNanos - before.javaNanos) / all;
+    double postgres = (postgresTicks - before.postgresTicks) * TICK_NANOS / all;
+    double busy = (busyTicks - before.busyTicks) * TICK_NANOS / all;
+    return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores);
+  }
+}

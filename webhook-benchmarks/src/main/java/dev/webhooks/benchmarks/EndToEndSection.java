@@ -1,0 +1,197 @@
+package dev.webhooks.benchmarks;
+
+import dev.webhooks.sender.store.InMemoryWebhookStore;
+import dev.webhooks.sender.store.jdbc.JdbcWebhookStore;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import okhttp3.ConnectionPool;
+import okhttp3.OkHttpClient;
+
+/**
+ * Issue 6, section 3: deliveries per second from {@code publish} to a 2xx at a loopback receiver,
+ * and publish-to-received latency at a paced rate, for the in-memory, H2 (file, {@code
+ * WRITE_DELAY=0}) and PostgreSQL (notifications on) stores; beside each, the limit: plain OkHttp
+ * POSTs of the sender's own signed requests to the same receiver from as many threads as the
+ * sender has workers. See {@link DeliveryRig} for the setup and {@link BenchReceiver} for the
+ * receiver (same JVM).
+ *
+ * <p>Per store: the limit; a warm-up run; the throughput run; the limit again ({@value DeliveryRig#PUBLISHERS}
+ * threads publish as fast as they can while the started sender delivers; first publish to last
+ * arrival); the latency run (paced at {@value #RATE} events/s); the drain of a backlog published
+ * with the sender stopped (delivery alone, from {@code start()} to the last arrival).
+ */
+final class EndToEndSection {
+  /** The builder's default timeout. */
+  static final Duration TIMEOUT = Duration.ofSeconds(5);
+  /** Connections of the JDBC stores' pool. */
+  static final int POOL = 16;
+  static final double RATE = 1_000;
+
+  /** The limit measured beside the last store. */
+  private static double lastRaw;
+
+  private EndToEndSection() {}
+
+  private record Sizes(int warmup, int events, int raw, double latencySeconds, int backlog) {}
+
+  static void run(Report report, boolean quick) throws Exception {
+    // Quick: the JDBC stores deliver some 1,000-1,500/s here, so half as many events as in memory.
+    Sizes s = quick ? new Sizes(4_000, 4_000, 4_000, 2, 4_000) : new Sizes(10_000, 40_000, 40_000, 15, 40_000);
+    Sizes jdbc = quick ? new Sizes(1_000, 2_000, 4_000, 2, 2_000) : new Sizes(4_000, 20_000, 40_000, 15, 20_000);
+    try (BenchReceiver receiver = BenchReceiver.start(DeliveryRig.ENDPOINTS)) {
+      List<BenchReceiver.Captured> captured;
+      try (DeliveryRig rig = new DeliveryRig("in-memory", new InMemoryWebhookStore(), receiver, TIMEOUT)) {
+        receiver.capture(2_000);
+        rig.concurrent(2_000, DeliveryRig.all(), 120); // the requests the raw client replays
+        captured = receiver.captured();
+        measure(report, rig, receiver, captured, s, null);
+      }
+      // What the connection pool's size does: the same run with the sender given an OkHttp client
+      // that keeps as many idle connections as there are workers (OkHttp's default keeps 5).
+      OkHttpClient pooled = new OkHttpClient.Builder()
+          .connectionPool(new ConnectionPool(DeliveryRig.WORKERS, 5, TimeUnit.MINUTES)).build();
+      try (DeliveryRig rig = new DeliveryRig("in-memory", new InMemoryWebhookStore(), receiver, TIMEOUT, pooled,
+          DeliveryRig.WORKERS)) {
+        rig.concurrent(s.warmup, DeliveryRig.all(), 120);
+        DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
+        report.add("e2e", String.format(Locale.ROOT, "e2e in-memory, the same run with the sender given an OkHttp client "
+            + "keeping %d idle connections (default 5); %,d connections", DeliveryRig.WORKERS, run.connections()),
+            run.perSecond(), "deliveries/s").limit("raw OkHttp, " + DeliveryRig.WORKERS + " threads",
+            run.perSecond() / lastRaw);
+      } finally {
+        pooled.connectionPool().evictAll();
+      }
+      try (BenchDatabases.Db db = BenchDatabases.h2(POOL)) {
+        JdbcWebhookStore store = JdbcWebhookStore.create(db.pool);
+        try (DeliveryRig rig = new DeliveryRig("H2", store, receiver, TIMEOUT)) {
+          measure(report, rig, receiver, captured, jdbc, null);
+        } finally {
+          store.close();
+        }
+      }
+      try (BenchDatabases.Db db = BenchDatabases.postgres(POOL)) {
+        JdbcWebhookStore store = JdbcWebhookStore.builder(db.pool).listenForNotifications(true).build();
+        try (DeliveryRig rig = new DeliveryRig("PostgreSQL", store, receiver, TIMEOUT)) {
+          measure(report, rig, receiver, captured, jdbc, db);
+        } finally {
+          store.close();
+        }
+      }
+    }
+  }
+
+  private static void measure(Report report, DeliveryRig rig, BenchReceiver receiver,
+      List<BenchReceiver.Captured> captured, Sizes s, BenchDatabases.Db postgres) throws Exception {
+    boolean memory = rig.name.equals("in-memory");
+    String limitName = "raw OkHttp, " + DeliveryRig.WORKERS + " threads";
+    // The limit first, then the sender's warm-up: the sender's code runs last before its figure is
+    // taken, whatever the raw client made the JIT compile in between.
+    double rawBefore = DeliveryRig.rawOkHttp(receiver, captured, DeliveryRig.WORKERS, s.raw, TIMEOUT);
+    int rawConnections = DeliveryRig.rawConnections;
+    rig.concurrent(s.warmup, DeliveryRig.all(), 120);
+    long commits = postgres == null ? 0 : commits();
+    long[] table = postgres == null ? null : deliveryTable(postgres);
+    DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
+    if (postgres != null) {
+      Thread.sleep(1_200); // backends report their counts to pg_stat_database at most once a second
+      report.add("e2e", "PostgreSQL: transactions committed in the database during the throughput run, per delivery",
+          (commits() - commits) / (double) s.events, "commits");
+      tableRows(report, "the throughput run", table, deliveryTable(postgres), s.events);
+    }
+    // The limit is measured before and after the run; the better of the two is kept (on a shared
+    // machine the lower one is more likely disturbed).
+    double rawAfter = DeliveryRig.rawOkHttp(receiver, captured, DeliveryRig.WORKERS, s.raw, TIMEOUT);
+    double raw = Math.max(rawBefore, rawAfter);
+    lastRaw = raw;
+    rawConnections = Math.max(rawConnections, DeliveryRig.rawConnections);
+    Report.Row row = report.add("e2e", String.format(Locale.ROOT,
+        "e2e %s: %,d events published by %d threads while %d workers deliver, publish → 2xx",
+        rig.name, s.events, DeliveryRig.PUBLISHERS, DeliveryRig.WORKERS), run.perSecond(), "deliveries/s")
+        .limit(limitName, run.perSecond() / raw);
+    if (memory) {
+      row.target("≥ 0.8× limit", run.perSecond() >= 0.8 * raw);
+    } else if (postgres != null) {
+      row.target("≥ 5,000/s", run.perSecond() >= 5_000);
+    }
+    report.add("e2e", String.format(Locale.ROOT, "limit: raw OkHttp POSTs of the same signed requests, %d threads "
+        + "(beside %s; the better of %,.0f before and %,.0f after)", DeliveryRig.WORKERS, rig.name, rawBefore, rawAfter),
+        raw, "requests/s");
+    cpu(report, rig.name + ", the run above", run.cpu());
+    report.add("e2e", String.format(Locale.ROOT, "connections to the receiver during %s's run (the raw client's: %,d)",
+        rig.name, rawConnections), run.connections(), "connections");
+
+    DeliveryRig.Latency l = rig.paced(RATE, s.latencySeconds, 120);
+    String paced = String.format(Locale.ROOT, "e2e %s: publish-to-received latency at %,.0f events/s paced "
+        + "(%,d events, %,.0f/s achieved)", rig.name, RATE, l.events(), l.achievedRate());
+    report.add("e2e", paced + ": p50", l.p50Millis(), "ms");
+    Report.Row p99 = report.add("e2e", paced + ": p99", l.p99Millis(), "ms");
+    if (postgres != null) {
+      p99.target("< 50 ms", l.p99Millis() < 50);
+    }
+    report.add("e2e", paced + ": max", l.maxMillis(), "ms");
+    cpu(report, rig.name + ", the paced run", l.cpu());
+
+    long[][] drainTable = new long[1][];
+    DeliveryRig.Run drain = rig.drain(s.backlog, 600, () -> {
+      if (postgres != null) {
+        drainTable[0] = deliveryTable(postgres);
+      }
+    });
+    report.add("e2e", String.format(Locale.ROOT, "e2e %s: drain of a backlog of %,d (delivery alone, start() → last 2xx)",
+        rig.name, s.backlog), drain.perSecond(), "deliveries/s").limit(limitName, drain.perSecond() / raw);
+    report.add("e2e", String.format(Locale.ROOT, "e2e %s: publishing that backlog alone, %d threads, sender stopped",
+        rig.name, DeliveryRig.PUBLISHERS), drain.publishedPerSecond(s.backlog), "events/s");
+    cpu(report, rig.name + ", publishing the backlog", drain.publishCpu());
+    cpu(report, rig.name + ", the drain", drain.cpu());
+    report.add("e2e", "connections to the receiver during " + rig.name + "'s drain", drain.connections(), "connections");
+    if (postgres != null) {
+      Thread.sleep(1_200);
+      tableRows(report, "the drain", drainTable[0], deliveryTable(postgres), s.backlog);
+    }
+  }
+
+  /**
+   * PostgreSQL's counters for the table {@code webhook_delivery} of the benchmark's schema: index
+   * entries read (all its indexes), live and dead row versions.
+   */
+  private static long[] deliveryTable(BenchDatabases.Db db) {
+    try (java.sql.Connection c = db.pool.getConnection(); java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery("SELECT (SELECT sum(idx_tup_read) FROM pg_stat_user_indexes i "
+            + "WHERE i.relid = t.relid), n_live_tup, n_dead_tup, autovacuum_count FROM pg_stat_user_tables t "
+            + "WHERE schemaname = current_schema() AND relname = 'webhook_delivery'")) {
+      rs.next();
+      return new long[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)};
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static void tableRows(Report report, String what, long[] before, long[] after, int deliveries) {
+    report.add("e2e", String.format(Locale.ROOT, "PostgreSQL webhook_delivery during %s: index entries read per delivery "
+        + "(then %,d live and %,d dead row versions, %d autovacuums)", what, after[1], after[2], after[3] - before[3]),
+        (after[0] - before[0]) / (double) deliveries, "entries");
+  }
+
+  /** Transactions committed in the benchmark's database so far (every client's). */
+  private static long commits() throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(BenchDatabases.POSTGRES_URL);
+        java.sql.Statement st = c.createStatement();
+        java.sql.ResultSet rs = st.executeQuery(
+            "SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")) {
+      rs.next();
+      return rs.getLong(1);
+    }
+  }
+
+  /** One row: this JVM's share of the machine's CPU during a run, with the others' in its name. */
+  static void cpu(Report report, String what, CpuSample.Split split) {
+    if (split == null) {
+      return;
+    }
+    report.add("e2e", String.format(Locale.ROOT, "CPU during %s: java (postgres %.0f%%, other processes %.0f%%, "
+        + "idle %.0f%%)", what, split.postgres() * 100, split.other() * 100, split.idle() * 100),
+        split.java() * 100, "% of " + split.cores() + " cores");
+  }
+}
