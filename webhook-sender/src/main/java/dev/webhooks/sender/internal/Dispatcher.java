@@ -128,7 +128,7 @@ public final class Dispatcher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.slots = new Semaphore(settings.workers());
+    this.slots = new Semaphore(slotCount(settings));
     this.refill = Math.max(1, Math.min(settings.workers(), settings.batchSize()) / 4);
   }
 
@@ -174,6 +174,16 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
+   * Claims this node may hold at once: twice its workers. A lane holds its claims (up to
+   * {@link #LANE_DEPTH}) while it runs, so endpoints that hang until the timeout would otherwise
+   * hold every slot (each up to its cap of lanes times their depth) while holding only a few
+   * workers, and the healthy endpoints would wait with workers idle.
+   */
+  static int slotCount(Settings settings) {
+    return settings.workers() * 2;
+  }
+
+  /**
    * How long to hold the next claim back: with deliveries in flight and fewer than a quarter of
    * the workers free, until {@link #CLAIM_COALESCE} after the last claim. Every finished lane and
    * every publish wakes the loop; claiming at each would make a transaction (a commit, a disk
@@ -181,7 +191,7 @@ public final class Dispatcher implements AutoCloseable {
    */
   private long claimDelayNanos() {
     int free = slots.availablePermits();
-    if (free == 0 || free >= refill || free == settings.workers()) {
+    if (free == 0 || free >= refill || free == slotCount(settings)) {
       return 0;
     }
     return Math.max(0, lastClaimNanos + CLAIM_COALESCE.toNanos() - System.nanoTime());
@@ -418,8 +428,10 @@ public final class Dispatcher implements AutoCloseable {
    * back until then), sign with a fresh timestamp and every active secret, send, record, tell.
    * Health is told the outcome of every admitted attempt, even when something later fails, so
    * that a probe is never left hanging.
+   *
+   * @return what the endpoint answered, or {@code null} when it was not tried
    */
-  void attempt(ClaimedDelivery claim) {
+  AttemptResult.Outcome attempt(ClaimedDelivery claim) {
     DeliveryRecord d = claim.delivery();
     Subscription sub = claim.subscription().subscription();
     Instant started = clock.instant();
@@ -427,7 +439,7 @@ public final class Dispatcher implements AutoCloseable {
     if (wait.isPresent()) {
       store.release(claim, wait.get());
       log.debug("delivery {} deferred until {}: endpoint paused or rate-limited", d.id(), wait.get());
-      return;
+      return null;
     }
     AttemptResult r;
     try {
@@ -446,7 +458,7 @@ public final class Dispatcher implements AutoCloseable {
       // Cut short by shutdown: not the receiver's failure. The claim goes back, no attempt counted.
       health.onAbandoned(sub.id());
       store.release(claim, clock.instant());
-      return;
+      return null;
     }
 
     int number = d.attemptCount() + 1;
@@ -474,7 +486,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     if (!recorder.record(new AttemptOutcome(claim, attempt, status, next))) {
       log.debug("delivery {}: lease lost before the outcome was recorded; another claimant has it", d.id());
-      return;
+      return r.outcome();
     }
     log.debug("delivery {} attempt {} to {}: {} {} -> {}", d.id(), number, sub.url().getHost(), r.outcome(),
         r.statusCode(), status);
@@ -496,6 +508,7 @@ public final class Dispatcher implements AutoCloseable {
         disable(sub, DisabledReason.FAILING, now);
       }
     }
+    return r.outcome();
   }
 
   /** The subscription's retry policy; a failing chooser falls back to the default, never loses the attempt. */
