@@ -84,6 +84,16 @@ final class IsolationSection {
       }
     }
     int hung = receiver.hungRequests() - hungBefore;
+    // The all-healthy run again, after the isolated one, and the better of the two: the first ran
+    // on a colder JVM, which would flatter the ratio.
+    try (Opened opened = stores.open();
+        DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT)) {
+      rig.concurrent(warmup, DeliveryRig.all(), 120);
+      DeliveryRig.Run again = rig.concurrent(events, DeliveryRig.all(), 600);
+      if (again.perSecond() > all.perSecond()) {
+        all = again;
+      }
+    }
     // What the workers the hanging endpoints hold (4 each, the per-subscription cap) cost by
     // themselves: the all-healthy run with that many workers fewer.
     int fewer = DeliveryRig.WORKERS - 4 * HANGING.length;
@@ -93,7 +103,7 @@ final class IsolationSection {
       rig.concurrent(warmup, DeliveryRig.all(), 120);
       fewerWorkers = rig.concurrent(events, DeliveryRig.all(), 600);
     }
-    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all %d endpoints healthy, %,d events, timeout %d s",
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all %d endpoints healthy, %,d events, timeout %d s (the better of a run before and one after)",
         name, DeliveryRig.ENDPOINTS, events, TIMEOUT.toSeconds()), all.perSecond(), "deliveries/s");
     report.add("isolation", String.format(Locale.ROOT,
         "isolation %s: %d of %d endpoints hanging until the timeout: to the %d healthy ones (%,d)", name,
