@@ -113,6 +113,11 @@ public final class WebhookHeaders {
       }
       return;
     }
+    // The lengths of the names, as bits: most headers of a request are passed over on one test.
+    long lengths = 0;
+    for (String name : names) {
+      lengths |= name.length() < 64 ? 1L << name.length() : 1L << 63;
+    }
     boolean[] owned = null; // allocated only for a name given in several spellings or with nulls
     for (Map.Entry<String, ? extends List<String>> e : multi.entrySet()) {
       String key = e.getKey();
@@ -120,6 +125,9 @@ public final class WebhookHeaders {
         continue;
       }
       int length = key.length();
+      if ((lengths & 1L << Math.min(length, 63)) == 0) {
+        continue;
+      }
       for (int i = 0; i < names.length; i++) {
         if (names[i].length() != length || !sameAsLowerCase(key, names[i])) {
           continue;
