@@ -61,6 +61,12 @@ final class Schemes {
 
   /** Refuses a timestamp further than {@code tolerance} from {@code now}, in either direction. */
   static Instant checkTolerance(long epochSeconds, Instant now, Duration tolerance) {
+    checkToleranceSeconds(epochSeconds, now, tolerance);
+    return Instant.ofEpochSecond(epochSeconds);
+  }
+
+  /** {@link #checkTolerance} without building the {@code Instant}. */
+  static void checkToleranceSeconds(long epochSeconds, Instant now, Duration tolerance) {
     long nowSeconds = now.getEpochSecond();
     long allowed = tolerance.getSeconds();
     if (nowSeconds - epochSeconds > allowed) {
@@ -71,7 +77,6 @@ final class Schemes {
       throw new WebhookVerificationException(Reason.TIMESTAMP_TOO_NEW,
           "timestamp is " + (epochSeconds - nowSeconds) + " s in the future; tolerance is " + allowed + " s");
     }
-    return Instant.ofEpochSecond(epochSeconds);
   }
 
   /** The symmetric secrets among {@code keys}. */
@@ -121,6 +126,18 @@ final class Schemes {
     return match;
   }
 
+  /**
+   * Whether {@code a[0, length)} equals {@code b[bFrom, bFrom + length)}, in time that depends on
+   * {@code length} only (as {@code MessageDigest.isEqual}).
+   */
+  static boolean equalsConstantTime(byte[] a, byte[] b, int bFrom, int length) {
+    int difference = 0;
+    for (int i = 0; i < length; i++) {
+      difference |= a[i] ^ b[bFrom + i];
+    }
+    return difference == 0;
+  }
+
   /** The MACs of {@code prefix + body} under each secret, computed once per request. */
   static byte[][] macs(List<WebhookSecret> secrets, byte[] prefix, byte[] body) {
     byte[][] out = new byte[secrets.size()][];
@@ -146,6 +163,18 @@ final class Schemes {
    * no intermediate bytes (it runs on every verify). Padding, when present, must be complete.
    */
   static byte[] decodeBase64(String text, int from, int to, int expectedLength) {
+    byte[] out = new byte[expectedLength];
+    return decodeBase64(text, from, to, expectedLength, out) ? out : null;
+  }
+
+  /**
+   * {@link #decodeBase64(String, int, int, int)} into {@code out[0, expectedLength)}, a buffer the
+   * caller reuses.
+   *
+   * @return whether {@code text[from, to)} is canonical base64 of {@code expectedLength} bytes;
+   *     when not, {@code out} holds garbage
+   */
+  static boolean decodeBase64(String text, int from, int to, int expectedLength, byte[] out) {
     int end = to;
     int padding = 0;
     while (end > from && text.charAt(end - 1) == '=' && padding < 2) {
@@ -156,16 +185,15 @@ final class Schemes {
     int rem = expectedLength % 3;
     if (chars != expectedLength / 3 * 4 + (rem == 0 ? 0 : rem + 1)
         || (padding != 0 && padding != (rem == 0 ? 0 : 3 - rem))) {
-      return null;
+      return false;
     }
-    byte[] out = new byte[expectedLength];
     int o = 0;
     int bits = 0;
     int buffered = 0;
     for (int i = from; i < end; i++) {
       int v = sextet(text.charAt(i));
       if (v < 0) {
-        return null;
+        return false;
       }
       bits = bits << 6 | v;
       buffered += 6;
@@ -177,21 +205,23 @@ final class Schemes {
     // The canonical spelling keeps the unused low bits of the last character at zero: without this
     // check one signature would have several spellings, and a replay guard keyed on its text could
     // be walked around.
-    return (bits & ((1 << buffered) - 1)) == 0 ? out : null;
+    return (bits & ((1 << buffered) - 1)) == 0;
   }
 
-  /** The value of a standard base64 character, or -1. */
+  /** The value of each standard base64 character below 128, -1 for the others. */
+  private static final byte[] SEXTETS = new byte[128];
+
+  static {
+    java.util.Arrays.fill(SEXTETS, (byte) -1);
+    String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    for (int i = 0; i < alphabet.length(); i++) {
+      SEXTETS[alphabet.charAt(i)] = (byte) i;
+    }
+  }
+
+  /** The value of a standard base64 character, or -1: one table read, no branch per range. */
   private static int sextet(char c) {
-    if (c >= 'A' && c <= 'Z') {
-      return c - 'A';
-    }
-    if (c >= 'a' && c <= 'z') {
-      return c - 'a' + 26;
-    }
-    if (c >= '0' && c <= '9') {
-      return c - '0' + 52;
-    }
-    return c == '+' ? 62 : c == '/' ? 63 : -1;
+    return c < 128 ? SEXTETS[c] : -1;
   }
 
   /**

@@ -96,7 +96,7 @@ final class StandardWebhooksScheme implements SignatureScheme {
         byte[] mac = Schemes.hmac((WebhookSecret) key, prefix, body);
         signatures.append("v1,").append(Base64.getEncoder().encodeToString(mac));
       } else if (key instanceof Ed25519SigningKey) {
-        whole = whole != null ? whole : concat(prefix, body);
+        whole = whole != null ? whole : concat(prefix, prefix.length, body);
         byte[] sig = ((Ed25519SigningKey) key).sign(whole);
         signatures.append("v1a,").append(Base64.getEncoder().encodeToString(sig));
       } else {
@@ -122,22 +122,58 @@ final class StandardWebhooksScheme implements SignatureScheme {
     requireNonNull(now, "now == null");
     requireNonNull(tolerance, "tolerance == null");
 
-    // All three headers come from one brand: ours when its signature header is there, else the other.
-    List<List<String>> found = headers.all(names);
-    int b = !found.get(2).isEmpty() || found.get(5).isEmpty() ? 0 : 3;
-    String id = Schemes.required(found.get(b), names[b], ",");
-    String ts = Schemes.required(found.get(b + 1), names[b + 1], ",");
-    String signatureHeader = Schemes.required(found.get(b + 2), names[b + 2], " ");
+    // All three headers come from one brand: ours when its signature header is there, else the
+    // other. Found in one scan into this thread's scratch array, let go of before anything throws.
+    ThreadMacs local = ThreadMacs.local();
+    Object[] found = local.found;
+    headers.find(names, found);
+    int b = present(found[2]) || !present(found[5]) ? 0 : 3;
+    List<String> idValues = values(found[b]);
+    List<String> tsValues = values(found[b + 1]);
+    List<String> signatureValues = values(found[b + 2]);
+    for (int i = 0; i < found.length; i++) {
+      found[i] = null;
+    }
+    String id = Schemes.required(idValues, names[b], ",");
+    String ts = Schemes.required(tsValues, names[b + 1], ",");
+    String signatureHeader = Schemes.required(signatureValues, names[b + 2], " ");
     if (id.isEmpty() || id.length() > MAX_ID_CHARS) {
       throw new WebhookVerificationException(
           Reason.MALFORMED_HEADER, "header " + names[b] + " must be 1-" + MAX_ID_CHARS + " characters");
     }
-    Instant signedAt = Schemes.checkTolerance(Schemes.parseTimestamp(names[b + 1], ts), now, tolerance);
+    long signedAt = Schemes.parseTimestamp(names[b + 1], ts);
+    Schemes.checkToleranceSeconds(signedAt, now, tolerance);
 
-    byte[] prefix = signedPrefix(id, ts.trim());
-    List<WebhookSecret> secrets = Schemes.secrets(keys);
-    List<Ed25519VerifyingKey> publicKeys = verifyingKeys(keys);
-    byte[][] macs = null;
+    // id.timestamp. into this thread's buffer, straight from the header text.
+    int tsFrom = 0;
+    int tsTo = ts.length();
+    while (ts.charAt(tsFrom) <= ' ') {
+      tsFrom++; // parseTimestamp refused a blank timestamp: a digit comes
+    }
+    while (ts.charAt(tsTo - 1) <= ' ') {
+      tsTo--;
+    }
+    int prefixLength = id.length() + (tsTo - tsFrom) + 2;
+    byte[] prefix = local.prefix(prefixLength);
+    if (!writeAsciiPrefix(prefix, id, ts, tsFrom, tsTo)) {
+      prefix = (id + '.' + ts.substring(tsFrom, tsTo) + '.').getBytes(StandardCharsets.UTF_8);
+      prefixLength = prefix.length;
+    }
+
+    // The keys are sorted by kind without a list per verify: usually one secret.
+    int secretCount = 0;
+    boolean anyPublic = false;
+    int keyCount = keys.size();
+    for (int k = 0; k < keyCount; k++) {
+      if (keys.get(k) instanceof WebhookSecret) {
+        secretCount++;
+      } else {
+        anyPublic = true;
+      }
+    }
+    List<Ed25519VerifyingKey> publicKeys = null;
+    byte[] macs = null; // every secret's MAC, HMAC_LENGTH bytes each, in key order
+    byte[] candidate = local.candidate;
     byte[] whole = null;
     int wellFormed = 0;
     int length = signatureHeader.length();
@@ -163,21 +199,26 @@ final class StandardWebhooksScheme implements SignatureScheme {
         break;
       }
       int versionLength = comma - entryStart;
-      if (versionLength == 2 && signatureHeader.startsWith("v1", entryStart) && !secrets.isEmpty()) {
-        byte[] candidate = Schemes.decodeBase64(signatureHeader, comma + 1, end, HMAC_LENGTH);
-        if (candidate != null) {
-          macs = macs != null ? macs : Schemes.macs(secrets, prefix, body);
-          if (Schemes.matchesAny(candidate, macs)) {
-            return VerifiedSignature.of(id, signedAt, id);
+      if (versionLength == 2 && signatureHeader.startsWith("v1", entryStart) && secretCount > 0) {
+        if (Schemes.decodeBase64(signatureHeader, comma + 1, end, HMAC_LENGTH, candidate)) {
+          macs = macs != null ? macs : macs(local, keys, secretCount, prefix, prefixLength, body);
+          // Every secret's MAC is compared, in constant time each, whichever matches.
+          boolean match = false;
+          for (int at = 0; at < macs.length; at += HMAC_LENGTH) {
+            match |= Schemes.equalsConstantTime(candidate, macs, at, HMAC_LENGTH);
+          }
+          if (match) {
+            return VerifiedSignature.ofEpochSecond(id, signedAt, id);
           }
         }
-      } else if (versionLength == 3 && signatureHeader.startsWith("v1a", entryStart) && !publicKeys.isEmpty()) {
-        byte[] candidate = Schemes.decodeBase64(signatureHeader, comma + 1, end, ED25519_LENGTH);
-        if (candidate != null) {
-          whole = whole != null ? whole : concat(prefix, body);
+      } else if (versionLength == 3 && signatureHeader.startsWith("v1a", entryStart) && anyPublic) {
+        byte[] signature = Schemes.decodeBase64(signatureHeader, comma + 1, end, ED25519_LENGTH);
+        if (signature != null) {
+          publicKeys = publicKeys != null ? publicKeys : verifyingKeys(keys);
+          whole = whole != null ? whole : concat(prefix, prefixLength, body);
           for (Ed25519VerifyingKey key : publicKeys) {
-            if (key.verify(whole, candidate)) {
-              return VerifiedSignature.of(id, signedAt, id);
+            if (key.verify(whole, signature)) {
+              return VerifiedSignature.ofEpochSecond(id, signedAt, id);
             }
           }
         }
@@ -189,6 +230,36 @@ final class StandardWebhooksScheme implements SignatureScheme {
           Reason.MALFORMED_HEADER, "header " + names[b + 2] + " holds no version,signature entry");
     }
     throw Schemes.noMatch();
+  }
+
+  private static boolean present(Object values) {
+    return values != null && !((List<?>) values).isEmpty();
+  }
+
+  @SuppressWarnings("unchecked")
+  private static List<String> values(Object found) {
+    return found == null ? List.of() : (List<String>) found;
+  }
+
+  /** The MAC of the signed bytes under each secret among {@code keys}, end to end; computed once per request. */
+  private static byte[] macs(
+      ThreadMacs local, List<? extends WebhookKey> keys, int secretCount, byte[] prefix, int prefixLength, byte[] body) {
+    byte[] out = null;
+    int at = 0;
+    for (int k = 0, n = keys.size(); k < n; k++) {
+      WebhookKey key = keys.get(k);
+      if (!(key instanceof WebhookSecret)) {
+        continue;
+      }
+      byte[] mac = local.hmac((WebhookSecret) key, prefix, prefixLength, body);
+      if (secretCount == 1) {
+        return mac; // the usual case: the Mac's own result, no copy
+      }
+      out = out != null ? out : new byte[secretCount * HMAC_LENGTH];
+      System.arraycopy(mac, 0, out, at, HMAC_LENGTH);
+      at += HMAC_LENGTH;
+    }
+    return out;
   }
 
   private static List<Ed25519VerifyingKey> verifyingKeys(List<? extends WebhookKey> keys) {
@@ -207,30 +278,40 @@ final class StandardWebhooksScheme implements SignatureScheme {
     return out == null ? List.of() : out;
   }
 
-  /** {@code id.timestamp.} as UTF-8; ASCII (the usual case) is copied without an intermediate string. */
+  /** {@code id.timestamp.} as UTF-8, for signing. */
   private static byte[] signedPrefix(String id, String timestamp) {
-    int n = id.length() + timestamp.length() + 2;
-    byte[] out = new byte[n];
+    byte[] out = new byte[id.length() + timestamp.length() + 2];
+    return writeAsciiPrefix(out, id, timestamp, 0, timestamp.length())
+        ? out : (id + '.' + timestamp + '.').getBytes(StandardCharsets.UTF_8);
+  }
+
+  /**
+   * Writes {@code id.timestamp[tsFrom, tsTo).} into {@code out} when {@code id} is ASCII (the
+   * usual case; the timestamp is digits only, parseTimestamp refused anything else).
+   *
+   * @return {@code false}, with {@code out} half written, when {@code id} is not ASCII
+   */
+  private static boolean writeAsciiPrefix(byte[] out, String id, String ts, int tsFrom, int tsTo) {
     int i = 0;
-    for (int k = 0; k < id.length(); k++) {
+    for (int k = 0, n = id.length(); k < n; k++) {
       char c = id.charAt(k);
       if (c >= 0x80) {
-        return (id + '.' + timestamp + '.').getBytes(StandardCharsets.UTF_8);
+        return false;
       }
       out[i++] = (byte) c;
     }
     out[i++] = '.';
-    for (int k = 0; k < timestamp.length(); k++) {
-      out[i++] = (byte) timestamp.charAt(k); // digits only: parseTimestamp refused anything else
+    for (int k = tsFrom; k < tsTo; k++) {
+      out[i++] = (byte) ts.charAt(k);
     }
     out[i] = '.';
-    return out;
+    return true;
   }
 
-  private static byte[] concat(byte[] a, byte[] b) {
-    byte[] out = new byte[a.length + b.length];
-    System.arraycopy(a, 0, out, 0, a.length);
-    System.arraycopy(b, 0, out, a.length, b.length);
+  private static byte[] concat(byte[] a, int aLength, byte[] b) {
+    byte[] out = new byte[aLength + b.length];
+    System.arraycopy(a, 0, out, 0, aLength);
+    System.arraycopy(b, 0, out, aLength, b.length);
     return out;
   }
 

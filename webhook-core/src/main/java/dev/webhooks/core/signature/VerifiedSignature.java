@@ -11,13 +11,21 @@ import java.util.Optional;
  * replay protection. Immutable.
  */
 public final class VerifiedSignature {
+  private static final long NO_SECONDS = Long.MIN_VALUE;
+
   private final String id;
-  private final Instant timestamp;
+  /**
+   * Built on first use when the scheme gave {@link #epochSecond} (a verify need not pay for an
+   * object the caller may never read); a race builds two equal immutable values.
+   */
+  private Instant timestamp;
+  private final long epochSecond;
   private final String replayKey;
 
-  private VerifiedSignature(String id, Instant timestamp, String replayKey) {
+  private VerifiedSignature(String id, Instant timestamp, long epochSecond, String replayKey) {
     this.id = id;
     this.timestamp = timestamp;
+    this.epochSecond = epochSecond;
     this.replayKey = replayKey;
   }
 
@@ -29,7 +37,12 @@ public final class VerifiedSignature {
    *     signed, and the order of several signatures, can be changed by whoever replays)
    */
   public static VerifiedSignature of(String id, Instant timestamp, String replayKey) {
-    return new VerifiedSignature(id, timestamp, requireNonNull(replayKey, "replayKey == null"));
+    return new VerifiedSignature(id, timestamp, NO_SECONDS, requireNonNull(replayKey, "replayKey == null"));
+  }
+
+  /** {@link #of} with the timestamp as epoch seconds, turned into an {@code Instant} when read. */
+  static VerifiedSignature ofEpochSecond(String id, long epochSecond, String replayKey) {
+    return new VerifiedSignature(id, null, epochSecond, requireNonNull(replayKey, "replayKey == null"));
   }
 
   /** The message id ({@code webhook-id}, {@code X-GitHub-Delivery}, …) if the request has one. */
@@ -39,7 +52,16 @@ public final class VerifiedSignature {
 
   /** The signed timestamp, if the scheme signs one. */
   public Optional<Instant> timestamp() {
-    return Optional.ofNullable(timestamp);
+    return Optional.ofNullable(instant());
+  }
+
+  private Instant instant() {
+    Instant t = timestamp;
+    if (t == null && epochSecond != NO_SECONDS) {
+      t = Instant.ofEpochSecond(epochSecond);
+      timestamp = t;
+    }
+    return t;
   }
 
   /**
@@ -54,6 +76,6 @@ public final class VerifiedSignature {
 
   @Override
   public String toString() {
-    return "VerifiedSignature[id=" + id + ", timestamp=" + timestamp + "]";
+    return "VerifiedSignature[id=" + id + ", timestamp=" + instant() + "]";
   }
 }

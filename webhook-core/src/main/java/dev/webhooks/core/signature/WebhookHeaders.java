@@ -95,50 +95,86 @@ public final class WebhookHeaders {
   }
 
   /**
-   * {@link #all(String)} of each of {@code names}, in one scan of the map: a verify needs several
-   * headers of a request that has many. The lists may be the map's own: read them only.
+   * {@link #all(String)} of each of {@code names} (lower-case), in one scan of the map, into
+   * {@code found[i]}: {@code null} where the request has no such header. A verify needs several
+   * headers of a request that has many, on every call: no iterator over the names, no list of
+   * results, and a header name is compared only with names of its length, ASCII first. The lists
+   * may be the map's own: read them only.
    */
-  List<List<String>> all(String[] names) {
-    List<List<String>> out = new ArrayList<>(names.length);
+  @SuppressWarnings("unchecked")
+  void find(String[] names, Object[] found) {
     for (int i = 0; i < names.length; i++) {
-      out.add(List.of());
+      found[i] = null;
     }
     if (single != null) {
       for (int i = 0; i < names.length; i++) {
-        out.set(i, all(names[i]));
+        List<String> values = all(names[i]);
+        found[i] = values.isEmpty() ? null : values;
       }
-      return out;
+      return;
+    }
+    // The lengths of the names, as bits: most headers of a request are passed over on one test.
+    long lengths = 0;
+    for (String name : names) {
+      lengths |= name.length() < 64 ? 1L << name.length() : 1L << 63;
     }
     boolean[] owned = null; // allocated only for a name given in several spellings or with nulls
     for (Map.Entry<String, ? extends List<String>> e : multi.entrySet()) {
       String key = e.getKey();
-      List<String> values = e.getValue();
-      if (key == null || values == null) {
+      if (key == null) {
+        continue;
+      }
+      int length = key.length();
+      if ((lengths & 1L << Math.min(length, 63)) == 0) {
         continue;
       }
       for (int i = 0; i < names.length; i++) {
-        if (key.length() != names[i].length() || !key.equalsIgnoreCase(names[i])) {
+        if (names[i].length() != length || !sameAsLowerCase(key, names[i])) {
           continue;
         }
-        List<String> found = out.get(i);
-        if (found.isEmpty() && noNulls(values)) {
-          out.set(i, values); // read-only use inside this package: no copy
+        List<String> values = e.getValue();
+        if (values == null) {
+          continue;
+        }
+        List<String> sofar = (List<String>) found[i];
+        if (sofar == null && noNulls(values)) {
+          found[i] = values; // read-only use inside this package: no copy
           continue;
         }
         owned = owned != null ? owned : new boolean[names.length];
         if (!owned[i]) {
-          found = new ArrayList<>(found);
+          sofar = sofar == null ? new ArrayList<>(values.size()) : new ArrayList<>(sofar);
           owned[i] = true;
-          out.set(i, found);
+          found[i] = sofar;
         }
         for (String v : values) {
           if (v != null) {
-            found.add(v);
+            sofar.add(v);
           }
         }
       }
     }
-    return out;
+    for (int i = 0; owned != null && i < names.length; i++) {
+      if (owned[i] && ((List<String>) found[i]).isEmpty()) {
+        found[i] = null; // only null values: absent, as all(String) says
+      }
+    }
+  }
+
+  /**
+   * {@code key.equalsIgnoreCase(lower)} for a lower-case {@code lower} of the same length: ASCII
+   * compared inline, and any other character left to {@code equalsIgnoreCase}, which folds a few
+   * of them (the Kelvin sign, the long s) onto ASCII letters.
+   */
+  private static boolean sameAsLowerCase(String key, String lower) {
+    for (int k = 0; k < lower.length(); k++) {
+      char c = key.charAt(k);
+      char n = lower.charAt(k);
+      if (c != n && (c < 'A' || c > 'Z' || c + ('a' - 'A') != n)) {
+        return c >= 0x80 && key.equalsIgnoreCase(lower);
+      }
+    }
+    return true;
   }
 
   private static boolean noNulls(List<String> values) {

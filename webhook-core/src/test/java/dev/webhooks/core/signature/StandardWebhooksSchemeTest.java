@@ -126,6 +126,56 @@ class StandardWebhooksSchemeTest {
   }
 
   @Test
+  void verify_receiverWithSeveralSecrets_matchesAnyOfThem() {
+    WebhookSecret right = WebhookSecret.generate();
+    Map<String, String> headers = SW.sign("msg_1", NOW, BODY, List.of(right));
+    List<WebhookSecret> others = List.of(WebhookSecret.generate(), WebhookSecret.generate());
+    for (List<WebhookSecret> keys : List.of(List.of(others.get(0), right), List.of(right, others.get(0)),
+        List.of(others.get(0), others.get(1), right))) {
+      assertEquals(NOW, verify(headers, keys).timestamp().orElseThrow());
+    }
+    assertEquals(Reason.NO_MATCHING_SIGNATURE, refusal(headers, others));
+  }
+
+  @Test
+  void verify_headerNamesInAnyCaseAndSpelling_asEqualsIgnoreCase() {
+    WebhookSecret secret = WebhookSecret.generate();
+    Map<String, String> signed = SW.sign("msg_1", NOW, BODY, List.of(secret));
+    Map<String, List<String>> multi = new LinkedHashMap<>();
+    multi.put("WEBHOOK-ID", List.of("msg_1"));
+    multi.put("Webhook-Timestamp", List.of(signed.get("webhook-timestamp")));
+    // The Kelvin sign folds onto 'k' under equalsIgnoreCase, which header lookup has always used.
+    multi.put("webhoo\u212A-signature", List.of("v1,AAAA"));
+    multi.put("webhook-signature", java.util.Arrays.asList(null, signed.get("webhook-signature")));
+    SW.verify(WebhookHeaders.of(multi), BODY, List.of(secret), NOW, TOL);
+    multi.remove("webhook-signature");
+    assertEquals(Reason.NO_MATCHING_SIGNATURE,
+        assertThrows(WebhookVerificationException.class,
+            () -> SW.verify(WebhookHeaders.of(multi), BODY, List.of(secret), NOW, TOL)).reason());
+    multi.put("webhoo\u212A-signature", java.util.Arrays.asList((String) null));
+    assertEquals(Reason.MISSING_HEADER,
+        assertThrows(WebhookVerificationException.class,
+            () -> SW.verify(WebhookHeaders.of(multi), BODY, List.of(secret), NOW, TOL)).reason());
+  }
+
+  @Test
+  void verify_nonAsciiIdAndPaddedTimestamp_signedAsUtf8OfTheTrimmedText() throws Exception {
+    WebhookSecret secret = WebhookSecret.generate();
+    String id = "msg_\u00e9\u4e2d";
+    javax.crypto.Mac mac = secret.newMac();
+    mac.update((id + "." + NOW.getEpochSecond() + ".").getBytes(StandardCharsets.UTF_8));
+    mac.update(BODY);
+    Map<String, String> headers = new LinkedHashMap<>();
+    headers.put("webhook-id", id);
+    headers.put("webhook-timestamp", " " + NOW.getEpochSecond() + "\t");
+    headers.put("webhook-signature", "v1," + java.util.Base64.getEncoder().encodeToString(mac.doFinal()));
+    VerifiedSignature ok = verify(headers, List.of(secret));
+    assertEquals(id, ok.id().orElseThrow());
+    assertEquals(NOW, ok.timestamp().orElseThrow());
+    assertTrue(ok.toString().contains(NOW.toString()));
+  }
+
+  @Test
   void verify_entriesBeyondTheCap_notExamined() {
     WebhookSecret secret = WebhookSecret.generate();
     Map<String, String> headers = SW.sign("msg_1", NOW, BODY, List.of(secret));
