@@ -38,7 +38,8 @@ class SustainedLoadTest {
   static final int PER_TENANT = 10;
   static final int PUBLISHES = 20_000;
   static final int DELIVERIES = PUBLISHES * PER_TENANT;
-  static final int PUBLISH_SECONDS = 150;
+  /** 1,000 deliveries/s: about 0.6 of what the PostgreSQL store delivered end to end on this machine. */
+  static final int PUBLISH_SECONDS = 200;
   static final int SAMPLE_SECONDS = 10;
   /** Endpoints 3 and 58 (of tenants 0 and 5) answer 500 to everything. */
   static final Set<Integer> FAILING = Set.of(3, 58);
@@ -49,9 +50,10 @@ class SustainedLoadTest {
   /**
    * How long after publishing ends the healthy deliveries may take to arrive. On a quiet 2-core
    * machine they keep pace with publishing (0 s); the margin is for a machine busy with other work
-   * (a run beside another process's CPU-bound JVM drained 103,568 of 196,000 in 120 s).
+   * (a run beside another process's CPU-bound JVM drained 103,568 of 196,000 in 120 s, and one CI
+   * run, at 1,333 deliveries/s, had 92,987 within 300 s).
    */
-  static final Duration DRAIN = Duration.ofSeconds(300);
+  static final Duration DRAIN = Duration.ofSeconds(240);
 
   UrlDataSource database;
   final List<AutoCloseable> resources = new ArrayList<>();
