@@ -52,7 +52,7 @@ class EndpointIsolationTest {
    * in every twenty), the last healthy deliveries would wait for all of them: EVENTS × TIMEOUT /
    * WORKERS = 400 × 2 s / 32 = 25 s. With isolation the hanging endpoint ties up at most
    * MAX_CONCURRENCY_PER_SUBSCRIPTION = 4 workers (its lanes hold at most 4 × LANE_DEPTH = 16 of the
-   * 64 claim slots), and the healthy deliveries finish in about as long as with no hanging endpoint
+   * 32 claim slots), and the healthy deliveries finish in about as long as with no hanging endpoint
    * at all: about a second on loopback. A quarter of the blocked time, 6.25 s, is the bound.
    */
   static final Duration BLOCKED = TIMEOUT.multipliedBy(EVENTS).dividedBy(WORKERS);

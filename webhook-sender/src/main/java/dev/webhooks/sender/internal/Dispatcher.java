@@ -174,13 +174,13 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Claims this node may hold at once: twice its workers. A lane holds its claims (up to
-   * {@link #LANE_DEPTH}) while it runs, so endpoints that hang until the timeout would otherwise
-   * hold every slot (each up to its cap of lanes times their depth) while holding only a few
-   * workers, and the healthy endpoints would wait with workers idle.
+   * Claims this node may hold at once: one per worker. Lanes never hold more claims than there
+   * are workers, so each lane starts at once on a thread of its own, and a lease of
+   * {@link #LANE_DEPTH} timeouts covers every claim of a lane. (Twice the workers kept two hanging
+   * endpoints from holding every slot, but let lanes wait for a thread, a wait no lease covers.)
    */
   static int slotCount(Settings settings) {
-    return settings.workers() * 2;
+    return settings.workers();
   }
 
   /**
@@ -428,10 +428,8 @@ public final class Dispatcher implements AutoCloseable {
    * back until then), sign with a fresh timestamp and every active secret, send, record, tell.
    * Health is told the outcome of every admitted attempt, even when something later fails, so
    * that a probe is never left hanging.
-   *
-   * @return what the endpoint answered, or {@code null} when it was not tried
    */
-  AttemptResult.Outcome attempt(ClaimedDelivery claim) {
+  void attempt(ClaimedDelivery claim) {
     DeliveryRecord d = claim.delivery();
     Subscription sub = claim.subscription().subscription();
     Instant started = clock.instant();
@@ -439,7 +437,7 @@ public final class Dispatcher implements AutoCloseable {
     if (wait.isPresent()) {
       store.release(claim, wait.get());
       log.debug("delivery {} deferred until {}: endpoint paused or rate-limited", d.id(), wait.get());
-      return null;
+      return;
     }
     AttemptResult r;
     try {
@@ -458,7 +456,7 @@ public final class Dispatcher implements AutoCloseable {
       // Cut short by shutdown: not the receiver's failure. The claim goes back, no attempt counted.
       health.onAbandoned(sub.id());
       store.release(claim, clock.instant());
-      return null;
+      return;
     }
 
     int number = d.attemptCount() + 1;
@@ -486,7 +484,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     if (!recorder.record(new AttemptOutcome(claim, attempt, status, next))) {
       log.debug("delivery {}: lease lost before the outcome was recorded; another claimant has it", d.id());
-      return r.outcome();
+      return;
     }
     log.debug("delivery {} attempt {} to {}: {} {} -> {}", d.id(), number, sub.url().getHost(), r.outcome(),
         r.statusCode(), status);
@@ -508,7 +506,6 @@ public final class Dispatcher implements AutoCloseable {
         disable(sub, DisabledReason.FAILING, now);
       }
     }
-    return r.outcome();
   }
 
   /** The subscription's retry policy; a failing chooser falls back to the default, never loses the attempt. */
