@@ -128,7 +128,11 @@ public final class Dispatcher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    this.slots = new Semaphore(slotCount(settings));
+    // One slot per claim held, one per worker: lanes never hold more claims than there are
+    // workers, so each lane starts at once on a thread of its own and a lease of LANE_DEPTH
+    // timeouts covers all its claims. (Twice the workers kept two hanging endpoints from holding
+    // every slot, but let lanes wait for a thread, a wait no lease covers.)
+    this.slots = new Semaphore(settings.workers());
     this.refill = Math.max(1, Math.min(settings.workers(), settings.batchSize()) / 4);
   }
 
@@ -174,16 +178,6 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Claims this node may hold at once: one per worker. Lanes never hold more claims than there
-   * are workers, so each lane starts at once on a thread of its own, and a lease of
-   * {@link #LANE_DEPTH} timeouts covers every claim of a lane. (Twice the workers kept two hanging
-   * endpoints from holding every slot, but let lanes wait for a thread, a wait no lease covers.)
-   */
-  static int slotCount(Settings settings) {
-    return settings.workers();
-  }
-
-  /**
    * How long to hold the next claim back: with deliveries in flight and fewer than a quarter of
    * the workers free, until {@link #CLAIM_COALESCE} after the last claim. Every finished lane and
    * every publish wakes the loop; claiming at each would make a transaction (a commit, a disk
@@ -191,7 +185,7 @@ public final class Dispatcher implements AutoCloseable {
    */
   private long claimDelayNanos() {
     int free = slots.availablePermits();
-    if (free == 0 || free >= refill || free == slotCount(settings)) {
+    if (free == 0 || free >= refill || free == settings.workers()) {
       return 0;
     }
     return Math.max(0, lastClaimNanos + CLAIM_COALESCE.toNanos() - System.nanoTime());
