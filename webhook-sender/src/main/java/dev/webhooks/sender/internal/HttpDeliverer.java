@@ -125,15 +125,16 @@ public final class HttpDeliverer implements AutoCloseable {
     this.excerptBytes = excerptBytes;
     this.nanoTime = requireNonNull(nanoTime, "nanoTime == null");
     this.clock = requireNonNull(clock, "clock == null");
-    this.client = derive(base == null
-        ? new OkHttpClient.Builder().connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES)).build()
-        : base, policy, timeout);
+    this.client = derive(base, policy, timeout, idleConnections);
     this.ownsClient = base == null;
   }
 
   /** The locked-down client; see the class comment. */
-  static OkHttpClient derive(OkHttpClient base, UrlPolicy policy, Duration timeout) {
-    OkHttpClient.Builder builder = base == null ? new OkHttpClient.Builder() : base.newBuilder();
+  static OkHttpClient derive(OkHttpClient base, UrlPolicy policy, Duration timeout, int idleConnections) {
+    // A client of our own keeps a connection per sending worker; a caller's keeps its own pool.
+    OkHttpClient.Builder builder = base == null
+        ? new OkHttpClient.Builder().connectionPool(new ConnectionPool(idleConnections, 5, TimeUnit.MINUTES))
+        : base.newBuilder();
     Dns dns = base == null ? Dns.SYSTEM : base.dns();
     builder.interceptors().clear();
     builder.networkInterceptors().clear();
