@@ -141,6 +141,7 @@ final class DeliveryRig implements AutoCloseable {
     CpuSample after = CpuSample.take();
     profile.stop();
     receiver.tally(null);
+    timeline(arrivals, start, published);
     return new Run(expected, published, arrivals.lastNanos() - start, after == null ? null : after.since(before), null,
         receiver.connections(), arrivals.longestGap());
   }
@@ -172,6 +173,23 @@ final class DeliveryRig implements AutoCloseable {
     receiver.tally(null);
     return new Run(events, published, arrivals.lastNanos() - start, after == null ? null : after.since(before),
         before == null ? null : before.since(beforePublish), receiver.connections(), arrivals.longestGap());
+  }
+
+  /**
+   * With the environment variable {@code BENCH_TIMELINE} set, prints a run's first arrivals per
+   * 250 ms from its first publish: where a slower run loses its time.
+   */
+  private void timeline(BenchReceiver.Arrivals arrivals, long start, long publishNanos) {
+    if (System.getenv("BENCH_TIMELINE") == null) {
+      return;
+    }
+    long step = 250_000_000L;
+    int[] buckets = new int[(int) ((arrivals.lastNanos() - start) / step) + 1];
+    for (long t : arrivals.at.values()) {
+      buckets[(int) Math.max(0, (t - start) / step)]++;
+    }
+    System.out.printf("   timeline %s (arrivals per 250 ms; publishing ended at %.2f s): %s%n", name,
+        publishNanos / 1e9, Arrays.toString(buckets));
   }
 
   /** A paced run's publish-to-received latencies. */

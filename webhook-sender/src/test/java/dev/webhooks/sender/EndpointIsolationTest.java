@@ -51,8 +51,8 @@ class EndpointIsolationTest {
    * a worker for the whole TIMEOUT, and since they fall due interleaved with the healthy ones (one
    * in every twenty), the last healthy deliveries would wait for all of them: EVENTS × TIMEOUT /
    * WORKERS = 400 × 2 s / 32 = 25 s. With isolation the hanging endpoint ties up at most
-   * MAX_CONCURRENCY_PER_SUBSCRIPTION = 4 workers (its lanes hold at most 4 × LANE_DEPTH = 16 of the
-   * 32 claim slots), and the healthy deliveries finish in about as long as with no hanging endpoint
+   * MAX_CONCURRENCY_PER_SUBSCRIPTION = 4 workers (one per lane, and one lane after its first
+   * timeouts), and the healthy deliveries finish in about as long as with no hanging endpoint
    * at all: about a second on loopback. A quarter of the blocked time, 6.25 s, is the bound.
    */
   static final Duration BLOCKED = TIMEOUT.multipliedBy(EVENTS).dividedBy(WORKERS);
@@ -115,6 +115,81 @@ class EndpointIsolationTest {
       if (!before.contains(t) && t.getName().startsWith("webhooks-")) {
         t.join(5_000);
         assertFalse(t.isAlive(), () -> t.getName() + " still running after close()");
+      }
+    }
+  }
+
+  /**
+   * Once an endpoint has failed slowly, it gets one attempt at a time: the lanes that saw their
+   * attempt time out give their other claims back instead of spending a timeout on each, and no
+   * new lane starts beside the one running. Before, each of the cap's lanes went on to its next
+   * claim, and a hanging endpoint held its cap of workers until its circuit opened. (The circuit
+   * breaker is set never to open here, so that every attempt reaches the endpoint.)
+   */
+  @Test
+  void hangingEndpoint_afterItsFirstTimeouts_getsOneAttemptAtATime() throws Exception {
+    CountDownLatch release = new CountDownLatch(1);
+    LoopbackReceiver receiver = LoopbackReceiver.start(1, (i, request) -> {
+      release.await(30, TimeUnit.SECONDS);
+      return LoopbackReceiver.SERVER_ERROR;
+    });
+    open.push(receiver);
+    Duration timeout = Duration.ofMillis(300);
+    int wanted = MAX_CONCURRENCY_PER_SUBSCRIPTION + 5;
+    List<AttemptRecord> attempts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    CountDownLatch enough = new CountDownLatch(wanted);
+    WebhookSender sender = WebhookSender.builder()
+        .catalog(EventCatalog.builder().event(TYPE, "An order was placed", JSON.readTree("{\"n\":0}")).build())
+        .urlPolicy(LOOPBACK)
+        .timeout(timeout)
+        .workers(8)
+        .maxConcurrencyPerSubscription(MAX_CONCURRENCY_PER_SUBSCRIPTION)
+        .circuitBreaker(1_000, Duration.ofSeconds(30))
+        .retryPolicy(RetryPolicy.schedule(java.util.Collections.nCopies(20, Duration.ofMillis(10))))
+        .pollInterval(Duration.ofMillis(20))
+        .closeGrace(Duration.ofSeconds(5))
+        .listener(new DeliveryListener() {
+          @Override
+          public void onAttempt(DeliveryRecord delivery, AttemptRecord attempt) {
+            attempts.add(attempt);
+            enough.countDown();
+          }
+        })
+        .build();
+    open.push(sender);
+    open.push(release::countDown);
+    sender.subscriptions().create(TENANT, SubscriptionSpec.builder().url(receiver.url(0)).events(TYPE).build());
+    for (int n = 0; n < 16; n++) {
+      sender.publish(TENANT, TYPE, Map.of("n", n));
+    }
+    sender.start();
+    assertTrue(enough.await(30, TimeUnit.SECONDS), () -> attempts.size() + " attempts ended in 30 s");
+    closeAll();
+
+    List<AttemptRecord> all;
+    synchronized (attempts) {
+      all = new java.util.ArrayList<>(attempts);
+    }
+    all.sort(java.util.Comparator.comparing(AttemptRecord::startedAt));
+    for (AttemptRecord a : all) {
+      assertEquals(0, a.httpStatus(), "every attempt timed out");
+    }
+    // The first round: up to the cap's lanes at once.
+    java.time.Instant firstEnd = all.stream().map(a -> a.startedAt().plus(a.duration()))
+        .min(java.util.Comparator.naturalOrder()).orElseThrow();
+    long firstRound = all.stream().filter(a -> a.startedAt().isBefore(firstEnd)).count();
+    assertTrue(firstRound >= 1 && firstRound <= MAX_CONCURRENCY_PER_SUBSCRIPTION, "first round: " + firstRound);
+    // After it, no attempt starts while another is in flight (50 ms for the clocks' disagreement).
+    for (AttemptRecord later : all) {
+      if (!later.startedAt().isAfter(firstEnd)) {
+        continue;
+      }
+      for (AttemptRecord other : all) {
+        if (other != later && other.startedAt().isBefore(later.startedAt())) {
+          java.time.Instant otherEnd = other.startedAt().plus(other.duration());
+          assertTrue(!later.startedAt().isBefore(otherEnd.minusMillis(50)),
+              () -> "an attempt started at " + later.startedAt() + " while another ran until " + otherEnd);
+        }
       }
     }
   }

@@ -46,6 +46,10 @@ import org.slf4j.LoggerFactory;
  * run sequentially by one worker. A slow or hanging endpoint therefore ties up at most its cap of
  * workers, while the others keep serving every other endpoint. Claims beyond a lane's depth go back
  * to the store, due at once; claims of a subscription already at its cap go back a little later.
+ * An endpoint whose last attempt failed slowly (after half the timeout or more: it hangs or
+ * trickles) gets one lane until an attempt ends otherwise, and the lane that saw the slow failure
+ * gives its other claims back instead of spending a timeout on each: between such a failure and the
+ * circuit opening, a hanging endpoint holds one worker instead of its cap.
  *
  * <p>Outcomes go to the store through an {@link OutcomeRecorder}: those reached while the store
  * records earlier ones are recorded together, so a database pays one commit for many.
@@ -77,8 +81,9 @@ public final class Dispatcher implements AutoCloseable {
   private final DeliveryListener listener;
   private final Settings settings;
   private final ExecutorService pool;
+  /** One permit per lane running, as many as workers: see the constructor. */
   private final Semaphore slots;
-  /** Free slots worth a claim of their own while others are in flight: a quarter of a full batch. */
+  /** Free lanes worth a claim of their own while others are in flight: a quarter of a full batch. */
   private final int refill;
   private long lastClaimNanos; // the loop's thread only
   private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
@@ -92,6 +97,8 @@ public final class Dispatcher implements AutoCloseable {
    * it (see {@link #claimTime}).
    */
   private final Map<ClaimedDelivery, Long> held = new ConcurrentHashMap<>();
+  /** Endpoints whose last attempt failed slowly: one lane at a time until an attempt ends otherwise. */
+  private final Set<UUID> slow = ConcurrentHashMap.newKeySet();
   /** Subscriptions this node disabled: lanes stop sending to them at once. */
   private final Set<UUID> disabledHere = ConcurrentHashMap.newKeySet();
   private final Object signal = new Object();
@@ -128,10 +135,10 @@ public final class Dispatcher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    // One slot per claim held, one per worker: lanes never hold more claims than there are
-    // workers, so each lane starts at once on a thread of its own and a lease of LANE_DEPTH
-    // timeouts covers all its claims. (Twice the workers kept two hanging endpoints from holding
-    // every slot, but let lanes wait for a thread, a wait no lease covers.)
+    // One permit per lane, one per worker: each lane starts at once on a thread of its own, so a
+    // lease of LANE_DEPTH timeouts covers all its claims. Permits count lanes, not claims: when they
+    // counted claims, two hanging endpoints (4 lanes of 4 claims each) held all 32 while they held
+    // only 8 workers, and every other endpoint waited for their timeouts.
     this.slots = new Semaphore(settings.workers());
     this.refill = Math.max(1, Math.min(settings.workers(), settings.batchSize()) / 4);
   }
@@ -239,7 +246,7 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Claims up to the free worker slots and runs the claims in lanes. The claims of an endpoint
+   * Claims as many deliveries as lanes may start (one per free worker) and runs them in lanes. The claims of an endpoint
    * whose circuit is open (or whose probe is out) all go back until it may be probed: put back due
    * at once, they would be claimed again by the next batch, and again, a transaction each time.
    *
@@ -259,7 +266,7 @@ public final class Dispatcher implements AutoCloseable {
     // Endpoints at their cap are skipped in the query, so their backlog never fills the batch.
     Set<UUID> saturated = new HashSet<>();
     inFlight.forEach((id, n) -> {
-      if (n.get() >= settings.maxConcurrencyPerSubscription()) {
+      if (n.get() >= cap(id)) {
         saturated.add(id);
       }
     });
@@ -273,25 +280,23 @@ public final class Dispatcher implements AutoCloseable {
       bySubscription.computeIfAbsent(c.delivery().subscriptionId(), k -> new ArrayList<>()).add(c);
     }
     List<List<ClaimedDelivery>> lanes = new ArrayList<>();
+    Map<Instant, List<ClaimedDelivery>> putBack = new LinkedHashMap<>();
     int deferred = 0;
     for (Map.Entry<UUID, List<ClaimedDelivery>> e : bySubscription.entrySet()) {
       AtomicInteger running = inFlight.computeIfAbsent(e.getKey(), k -> new AtomicInteger());
-      int laneCount = Math.max(0, settings.maxConcurrencyPerSubscription() - running.get());
+      int laneCount = Math.max(0, cap(e.getKey()) - running.get());
       List<ClaimedDelivery> mine = e.getValue();
       Optional<Instant> paused = health.pausedUntil(e.getKey(), now);
       int runnable = paused.isPresent() ? 0 : Math.min(mine.size(), laneCount * LANE_DEPTH);
       if (paused.isPresent()) {
         deferred += mine.size();
       }
-      for (int i = runnable; i < mine.size(); i++) {
+      if (runnable < mine.size()) {
         // Circuit open: back until it may be probed. Over the cap: another worker serves this
         // endpoint; try again shortly. Over the lanes' depth: due again at once, so the next batch
         // takes it.
-        try {
-          store.release(mine.get(i), paused.orElse(laneCount == 0 ? now.plus(CAP_DEFERRAL) : now));
-        } finally {
-          held.remove(mine.get(i));
-        }
+        putBack.computeIfAbsent(paused.orElse(laneCount == 0 ? now.plus(CAP_DEFERRAL) : now), k -> new ArrayList<>())
+            .addAll(mine.subList(runnable, mine.size()));
       }
       int lanesNeeded = (runnable + LANE_DEPTH - 1) / LANE_DEPTH;
       for (int lane = 0; lane < lanesNeeded; lane++) {
@@ -302,13 +307,24 @@ public final class Dispatcher implements AutoCloseable {
         lanes.add(l);
       }
     }
+    // Together, a transaction per due time: an endpoint whose circuit just opened may have its
+    // whole backlog in this batch, and one by one its release held up every other claim.
+    for (Map.Entry<Instant, List<ClaimedDelivery>> e : putBack.entrySet()) {
+      try {
+        store.releaseAll(e.getValue(), e.getKey());
+      } catch (RuntimeException ex) {
+        log.warn("{} deferred deliveries could not be released; their leases will expire", e.getValue().size(), ex);
+      } finally {
+        e.getValue().forEach(held::remove);
+      }
+    }
     int total = lanes.stream().mapToInt(List::size).sum();
     AtomicInteger remaining = new AtomicInteger(lanes.size());
     if (lanes.isEmpty() && done != null) {
       done.countDown();
     }
     for (List<ClaimedDelivery> lane : lanes) {
-      slots.acquireUninterruptibly(lane.size());
+      slots.acquireUninterruptibly(); // never waits: there are no more lanes than claims, nor claims than free permits
       inFlight.get(lane.get(0).delivery().subscriptionId()).incrementAndGet();
       Lane task = new Lane(lane, remaining, done);
       try {
@@ -318,6 +334,11 @@ public final class Dispatcher implements AutoCloseable {
       }
     }
     return total + deferred;
+  }
+
+  /** Lanes a subscription may have running: its cap, or one while its endpoint fails slowly. */
+  private int cap(UUID subscription) {
+    return slow.contains(subscription) ? 1 : settings.maxConcurrencyPerSubscription();
   }
 
   /**
@@ -347,9 +368,9 @@ public final class Dispatcher implements AutoCloseable {
   }
 
   /**
-   * Runs a lane's claims one after the other. Whatever happens, every slot it holds is given back,
-   * its subscription's in-flight count is decremented, and claims it did not attempt go back to
-   * the store, due at once.
+   * Runs a lane's claims one after the other, until one fails slowly. Whatever happens, its permit
+   * is given back, its subscription's in-flight count is decremented, and claims it did not attempt
+   * go back to the store, due at once.
    */
   private final class Lane implements Runnable {
     private final List<ClaimedDelivery> claims;
@@ -366,22 +387,23 @@ public final class Dispatcher implements AutoCloseable {
     @Override
     public void run() {
       try {
-        for (; next < claims.size(); next++) {
+        boolean goOn = true;
+        for (; next < claims.size() && goOn; next++) {
           ClaimedDelivery c = claims.get(next);
           try {
             if (closing || disabledHere.contains(c.delivery().subscriptionId())) {
               store.release(c, clock.instant()); // parked by the store if its endpoint is disabled
             } else {
-              attempt(c);
+              goOn = attempt(c);
             }
           } catch (RuntimeException e) {
             // The lease expires and the delivery is claimed again: at least once, never lost.
             log.warn("delivery {}: unexpected failure; it is retried when its lease expires", c.delivery().id(), e);
           } finally {
             held.remove(c);
-            slots.release();
           }
         }
+        giveBackRest(); // after a slow failure: each would cost a timeout here
       } finally {
         finish();
       }
@@ -389,25 +411,32 @@ public final class Dispatcher implements AutoCloseable {
 
     /** For a lane that never ran (the pool was closed): hands its claims back. */
     void giveBack() {
-      for (; next < claims.size(); next++) {
-        try {
-          store.release(claims.get(next), clock.instant());
-        } catch (RuntimeException e) {
-          log.warn("delivery {}: could not be released; its lease will expire", claims.get(next).delivery().id(), e);
-        } finally {
-          held.remove(claims.get(next));
-          slots.release();
-        }
+      try {
+        giveBackRest();
+      } finally {
+        finish();
       }
-      finish();
+    }
+
+    private void giveBackRest() {
+      if (next >= claims.size()) {
+        return;
+      }
+      List<ClaimedDelivery> rest = claims.subList(next, claims.size());
+      next = claims.size();
+      try {
+        store.releaseAll(rest, clock.instant());
+      } catch (RuntimeException e) {
+        log.warn("{} claims could not be released; their leases will expire", rest.size(), e);
+      } finally {
+        rest.forEach(held::remove);
+      }
     }
 
     private void finish() {
-      // An Error thrown mid-lane skips the loop's finally for the rest: give their slots back too.
-      if (next < claims.size()) {
-        slots.release(claims.size() - next - 1);
-        next = claims.size();
-      }
+      // An Error thrown mid-lane leaves claims unhandled: their leases expire, as for a dead node.
+      next = claims.size();
+      slots.release();
       claims.forEach(held::remove);
       inFlight.get(claims.get(0).delivery().subscriptionId()).decrementAndGet();
       if (remaining.decrementAndGet() == 0 && done != null) {
@@ -422,8 +451,11 @@ public final class Dispatcher implements AutoCloseable {
    * back until then), sign with a fresh timestamp and every active secret, send, record, tell.
    * Health is told the outcome of every admitted attempt, even when something later fails, so
    * that a probe is never left hanging.
+   *
+   * @return false if the attempt failed slowly, after half the timeout or more: the lane should
+   *     stop and give its other claims back
    */
-  void attempt(ClaimedDelivery claim) {
+  boolean attempt(ClaimedDelivery claim) {
     DeliveryRecord d = claim.delivery();
     Subscription sub = claim.subscription().subscription();
     Instant started = clock.instant();
@@ -431,7 +463,7 @@ public final class Dispatcher implements AutoCloseable {
     if (wait.isPresent()) {
       store.release(claim, wait.get());
       log.debug("delivery {} deferred until {}: endpoint paused or rate-limited", d.id(), wait.get());
-      return;
+      return true;
     }
     AttemptResult r;
     try {
@@ -450,7 +482,14 @@ public final class Dispatcher implements AutoCloseable {
       // Cut short by shutdown: not the receiver's failure. The claim goes back, no attempt counted.
       health.onAbandoned(sub.id());
       store.release(claim, clock.instant());
-      return;
+      return true;
+    }
+    boolean slowFailure = r.outcome() == AttemptResult.Outcome.FAILURE
+        && r.duration().compareTo(http.timeout().dividedBy(2)) >= 0;
+    if (slowFailure) {
+      slow.add(sub.id());
+    } else {
+      slow.remove(sub.id());
     }
 
     int number = d.attemptCount() + 1;
@@ -478,7 +517,7 @@ public final class Dispatcher implements AutoCloseable {
     }
     if (!recorder.record(new AttemptOutcome(claim, attempt, status, next))) {
       log.debug("delivery {}: lease lost before the outcome was recorded; another claimant has it", d.id());
-      return;
+      return !slowFailure;
     }
     log.debug("delivery {} attempt {} to {}: {} {} -> {}", d.id(), number, sub.url().getHost(), r.outcome(),
         r.statusCode(), status);
@@ -500,6 +539,7 @@ public final class Dispatcher implements AutoCloseable {
         disable(sub, DisabledReason.FAILING, now);
       }
     }
+    return !slowFailure;
   }
 
   /** The subscription's retry policy; a failing chooser falls back to the default, never loses the attempt. */
@@ -521,6 +561,7 @@ public final class Dispatcher implements AutoCloseable {
   public void forget(UUID subscription) {
     health.forget(subscription);
     disabledHere.remove(subscription);
+    slow.remove(subscription);
     keys.remove(subscription); // no parsed secret outlives its subscription here
     inFlight.computeIfPresent(subscription, (id, n) -> n.get() == 0 ? null : n);
   }

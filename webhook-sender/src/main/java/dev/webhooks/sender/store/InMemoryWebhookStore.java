@@ -477,6 +477,15 @@ public final class InMemoryWebhookStore implements WebhookStore {
     return true;
   }
 
+  /** Under one lock. */
+  @Override
+  public synchronized void releaseAll(List<ClaimedDelivery> claims, Instant dueAt) {
+    requireNonNull(dueAt, "dueAt == null");
+    for (ClaimedDelivery c : claims) {
+      release(c, dueAt);
+    }
+  }
+
   @Override
   public synchronized void release(ClaimedDelivery claim, Instant dueAt) {
     requireNonNull(dueAt, "dueAt == null");

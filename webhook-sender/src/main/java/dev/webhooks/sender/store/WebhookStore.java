@@ -129,6 +129,23 @@ public interface WebhookStore extends AutoCloseable {
    */
   void release(ClaimedDelivery claim, Instant dueAt);
 
+  /**
+   * Gives several claims back, each exactly as {@link #release} would, all due again at
+   * {@code dueAt}. The sender calls it when it defers many claims at once (an endpoint whose
+   * circuit just opened, with its backlog due), so that a store paying per transaction pays once.
+   * If it throws, some claims may have gone back and others not; those not released are claimable
+   * again when their lease expires. The default releases them one by one.
+   *
+   * <pre>{@code
+   * store.releaseAll(deferred, pausedUntil);
+   * }</pre>
+   */
+  default void releaseAll(List<ClaimedDelivery> claims, Instant dueAt) {
+    for (ClaimedDelivery c : claims) {
+      release(c, dueAt);
+    }
+  }
+
   // ---- the delivery log
 
   Page<DeliveryRecord> listDeliveries(String tenantId, DeliveryQuery query);

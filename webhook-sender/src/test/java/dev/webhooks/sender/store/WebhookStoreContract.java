@@ -362,6 +362,32 @@ abstract class WebhookStoreContract {
   }
 
   @Test
+  void releaseAll_eachDueAgainAtTheGivenTime_aLostLeaseLeftWithItsNewHolder() {
+    created("t1", "https://a.example.com/", "*");
+    for (int i = 0; i < 3; i++) {
+      publish("t1", "lookup.completed", T0);
+    }
+    List<ClaimedDelivery> first = store.claimDue(T0, 10, LEASE, Set.of());
+    assertEquals(3, first.size());
+    // The last one's lease is lost: given back and claimed again by another.
+    store.release(first.get(2), T0);
+    ClaimedDelivery retaken = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
+    assertEquals(first.get(2).delivery().id(), retaken.delivery().id());
+
+    store.releaseAll(first, T0.plusSeconds(2));
+    store.releaseAll(List.of(), T0); // nothing to do
+    assertTrue(store.claimDue(T0.plusSeconds(1), 10, LEASE, Set.of()).isEmpty());
+    List<ClaimedDelivery> again = store.claimDue(T0.plusSeconds(2), 10, LEASE, Set.of());
+    assertEquals(Set.of(first.get(0).delivery().id(), first.get(1).delivery().id()),
+        again.stream().map(c -> c.delivery().id()).collect(java.util.stream.Collectors.toSet()));
+    for (ClaimedDelivery c : again) {
+      assertEquals(0, c.delivery().attemptCount());
+    }
+    // The new holder still holds it: its outcome is recorded.
+    assertTrue(store.recordAttempt(retaken, attempt(retaken, T0, 200), DeliveryStatus.DELIVERED, null));
+  }
+
+  @Test
   void disabledSubscription_deliveriesKeptButNotClaimed_untilReEnabled() {
     StoredSubscription a = created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);

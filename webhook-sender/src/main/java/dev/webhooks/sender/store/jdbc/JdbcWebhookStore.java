@@ -380,7 +380,13 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
 
   @Override
   public void release(ClaimedDelivery claim, Instant dueAt) {
-    claims.release(claim, dueAt);
+    claims.release(List.of(requireNonNull(claim, "claim == null")), dueAt);
+  }
+
+  /** All in one transaction: one commit for all of them. */
+  @Override
+  public void releaseAll(List<ClaimedDelivery> claimed, Instant dueAt) {
+    claims.release(claimed, dueAt);
   }
 
   // ---- the delivery log
