@@ -14,7 +14,8 @@ import java.util.Locale;
  * {@link #since} gives the split as shares of all cores (none for under half a second). Elsewhere than Linux, {@link #take} gives
  * {@code null}.
  */
-record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTicks, long totalTicks) {
+record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTicks, long totalTicks,
+    long javaKernelTicks, long javaSwitches) {
   /** USER_HZ: Linux reports process and machine times in 1/100 s on every common platform. */
   private static final double TICK_NANOS = 1e9 / 100;
 
@@ -49,14 +50,38 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
       }
       long java = ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
           .getProcessCpuTime();
-      return new CpuSample(System.nanoTime(), java, postgres, total - idle, total);
+      // This JVM's time in the kernel (system calls: sockets, futexes), and its threads' context
+      // switches, voluntary (a thread blocked) and not: what handing work between threads costs.
+      String self = Files.readString(Path.of("/proc/self/stat"));
+      long kernel = Long.parseLong(self.substring(self.lastIndexOf(')') + 2).split(" ")[12]);
+      long switches = 0;
+      try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
+        for (Path t : tasks) {
+          try {
+            for (String line : Files.readAllLines(t.resolve("status"))) {
+              if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
+                switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+              }
+            }
+          } catch (IOException | RuntimeException gone) {
+            // the thread ended meanwhile
+          }
+        }
+      }
+      return new CpuSample(System.nanoTime(), java, postgres, total - idle, total, kernel, switches);
     } catch (IOException | RuntimeException e) {
       return null;
     }
   }
 
   /** Shares of all cores between {@code before} and now. */
-  record Split(double java, double postgres, double other, double idle, int cores) {
+  /**
+   * @param javaKernel the share of all cores this JVM spent in the kernel (part of {@code java})
+   * @param javaSwitches context switches of this JVM's threads (those alive at the end)
+   * @param javaCpuNanos this JVM's CPU time
+   */
+  record Split(double java, double postgres, double other, double idle, int cores, double javaKernel,
+      long javaSwitches, long javaCpuNanos) {
     String describe() {
       return String.format(Locale.ROOT, "java %.0f%%, postgres %.0f%%, other %.0f%%, idle %.0f%% of %d cores",
           java * 100, postgres * 100, other * 100, idle * 100, cores);
@@ -75,6 +100,8 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
     double java = (javaNanos - before.javaNanos) / all;
     double postgres = (postgresTicks - before.postgresTicks) * TICK_NANOS / all;
     double busy = (busyTicks - before.busyTicks) * TICK_NANOS / all;
-    return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores);
+    return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores,
+        (javaKernelTicks - before.javaKernelTicks) * TICK_NANOS / all, javaSwitches - before.javaSwitches,
+        javaNanos - before.javaNanos);
   }
 }

@@ -107,6 +107,37 @@ final class DeliveryRig implements AutoCloseable {
     return r;
   }
 
+  /** At most this many warm-up rounds, however busy the JIT still is. */
+  static final int MAX_WARMUP_ROUNDS = 6;
+
+  /**
+   * Warm-up: rounds of {@code events} as in {@link #concurrent}, until the JIT compiled for less
+   * than 5% of a round's time (at most {@value #MAX_WARMUP_ROUNDS} rounds). On two cores the
+   * compiler threads took a quarter of the CPU during the first rounds, and a run measured then
+   * was half as fast as one measured later.
+   */
+  void warmUp(int events) throws Exception {
+    for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+      long compiled = compileMillis();
+      long t = System.nanoTime();
+      concurrent(events, all(), 120);
+      if (!jitBusy(compiled, System.nanoTime() - t)) {
+        return;
+      }
+    }
+  }
+
+  /** The JIT's compile time so far, in ms (all compiler threads), or -1 if unknown. */
+  static long compileMillis() {
+    java.lang.management.CompilationMXBean jit = java.lang.management.ManagementFactory.getCompilationMXBean();
+    return jit != null && jit.isCompilationTimeMonitoringSupported() ? jit.getTotalCompilationTime() : -1;
+  }
+
+  /** Whether the JIT compiled for 5% or more of {@code wallNanos} since it stood at {@code since} ms. */
+  static boolean jitBusy(long since, long wallNanos) {
+    return since >= 0 && (compileMillis() - since) * 1e6 >= 0.05 * wallNanos;
+  }
+
   /** A throughput run's outcome. */
   record Run(int delivered, long publishNanos, long elapsedNanos, CpuSample.Split cpu, CpuSample.Split publishCpu,
       int connections, long longestGapNanos) {
@@ -310,6 +341,8 @@ final class DeliveryRig implements AutoCloseable {
    */
   /** Connections the last {@link #rawOkHttp} measurement opened. */
   static volatile int rawConnections;
+  /** Where the CPU went during the last {@link #rawOkHttp} measurement, or null. */
+  static volatile CpuSample.Split rawCpu;
 
   static double rawOkHttp(BenchReceiver receiver, List<BenchReceiver.Captured> captured, int threads, int requests,
       Duration timeout) throws Exception {
@@ -336,11 +369,21 @@ final class DeliveryRig implements AutoCloseable {
           }
         }
       };
-      parallel(threads, requests, post); // warm-up: as many again
+      for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) { // warm-up: as many again, until the JIT is done
+        long compiled = compileMillis();
+        long t = System.nanoTime();
+        parallel(threads, requests, post);
+        if (!jitBusy(compiled, System.nanoTime() - t)) {
+          break;
+        }
+      }
       receiver.connections();
+      CpuSample before = CpuSample.take();
       long t = System.nanoTime();
       parallel(threads, requests, post);
       double perSecond = requests / ((System.nanoTime() - t) / 1e9);
+      CpuSample after = CpuSample.take();
+      rawCpu = after == null ? null : after.since(before);
       rawConnections = receiver.connections();
       return perSecond;
     } finally {
@@ -351,10 +394,12 @@ final class DeliveryRig implements AutoCloseable {
 
   /**
    * With the environment variable {@code BENCH_JFR} naming a folder, a flight recording (JFR's
-   * {@code profile} settings) of each throughput run, written there as {@code e2e-LABEL.jfr}.
+   * {@code profile} settings, execution samples every millisecond) of each throughput run, written
+   * there as {@code e2e-LABEL-N.jfr}, N counting the recordings.
    */
   static final class Profile {
     private static final String DIR = System.getenv("BENCH_JFR");
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
     private final jdk.jfr.Recording recording;
     private final String label;
 
@@ -368,6 +413,8 @@ final class DeliveryRig implements AutoCloseable {
         return new Profile(null, label);
       }
       jdk.jfr.Recording r = new jdk.jfr.Recording(jdk.jfr.Configuration.getConfiguration("profile"));
+      // Runs last seconds: sample every millisecond instead of every 10 (or 20) for enough samples.
+      r.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(1));
       r.start();
       return new Profile(r, label);
     }
@@ -375,7 +422,8 @@ final class DeliveryRig implements AutoCloseable {
     void stop() throws IOException {
       if (recording != null) {
         recording.stop();
-        java.nio.file.Path file = java.nio.file.Path.of(DIR, "e2e-" + label.replaceAll("[^A-Za-z0-9-]", "") + ".jfr");
+        java.nio.file.Path file = java.nio.file.Path.of(DIR, "e2e-" + label.replaceAll("[^A-Za-z0-9-]", "") + "-"
+            + SEQUENCE.incrementAndGet() + ".jfr");
         recording.dump(file);
         recording.close();
         System.out.println("   flight recording: " + file);

@@ -73,14 +73,14 @@ final class IsolationSection {
     for (int round = 0; round < 2; round++) {
       try (Opened opened = stores.open();
           DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT)) {
-        rig.concurrent(warmup, DeliveryRig.all(), 120);
+        rig.warmUp(warmup);
         DeliveryRig.Run r = rig.concurrent(events, DeliveryRig.all(), 600);
         all = all == null || r.perSecond() > all.perSecond() ? r : all;
       }
       int hungBefore = receiver.hungRequests();
       try (Opened opened = stores.open();
           DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT)) {
-        rig.concurrent(warmup, DeliveryRig.all(), 120);
+        rig.warmUp(warmup);
         receiver.hang(HANGING);
         DeliveryRig.Run r;
         try {
@@ -99,7 +99,7 @@ final class IsolationSection {
     DeliveryRig.Run fewerWorkers;
     try (Opened opened = stores.open();
         DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT, null, fewer)) {
-      rig.concurrent(warmup, DeliveryRig.all(), 120);
+      rig.warmUp(warmup);
       fewerWorkers = rig.concurrent(events, DeliveryRig.all(), 600);
     }
     report.add("isolation", String.format(Locale.ROOT, "isolation %s: all %d endpoints healthy, %,d events, timeout %d s (the better of two runs)",
