@@ -358,7 +358,12 @@ public final class WebhookSender implements AutoCloseable {
       return this;
     }
 
-    /** Worker threads attempting deliveries. Default 32. */
+    /**
+     * Worker threads attempting deliveries. Default 32. Besides them, up to {@code workers / 2}
+     * spare threads (created when needed, ended after a minute unused) take work while workers are
+     * stuck in attempts running for a quarter of the timeout or more, so that endpoints that hang
+     * do not hold back the others until their timeouts.
+     */
     public Builder workers(int workers) {
       this.workers = atLeastOne(workers, "workers");
       return this;

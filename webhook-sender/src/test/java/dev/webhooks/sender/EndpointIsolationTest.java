@@ -195,6 +195,83 @@ class EndpointIsolationTest {
   }
 
   /**
+   * When every worker is stuck in an attempt to a hanging endpoint, lanes for the other endpoints
+   * start on spare threads (up to half as many as workers) once those attempts have run for a
+   * quarter of the timeout, instead of waiting for the timeout: every healthy delivery is made
+   * before the first hanging attempt ends. Before, they all waited for it.
+   */
+  @Test
+  void everyWorkerStuckOnHangingEndpoints_othersDeliveredOnSpareThreads_beforeTheTimeout() throws Exception {
+    int workers = 4;
+    int healthyEvents = 10;
+    CountDownLatch release = new CountDownLatch(1);
+    LoopbackReceiver receiver = LoopbackReceiver.start(workers + 1, (i, request) -> {
+      if (i < workers) {
+        release.await(30, TimeUnit.SECONDS);
+        return LoopbackReceiver.SERVER_ERROR;
+      }
+      return LoopbackReceiver.OK;
+    });
+    open.push(receiver);
+    AtomicReference<UUID> healthyId = new AtomicReference<>();
+    AtomicInteger delivered = new AtomicInteger();
+    java.util.concurrent.atomic.AtomicLong lastHealthy = new java.util.concurrent.atomic.AtomicLong();
+    java.util.concurrent.atomic.AtomicLong firstHangEnded = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    CountDownLatch allHealthy = new CountDownLatch(healthyEvents);
+    Set<String> threads = ConcurrentHashMap.newKeySet();
+    WebhookSender sender = WebhookSender.builder()
+        .catalog(EventCatalog.builder().event(TYPE, "An order was placed", JSON.readTree("{\"n\":0}")).build())
+        .urlPolicy(LOOPBACK)
+        .timeout(TIMEOUT)
+        .workers(workers)
+        .pollInterval(Duration.ofMillis(50))
+        .closeGrace(Duration.ofSeconds(5))
+        .listener(new DeliveryListener() {
+          @Override
+          public void onAttempt(DeliveryRecord delivery, AttemptRecord attempt) {
+            threads.add(Thread.currentThread().getName());
+            if (!delivery.subscriptionId().equals(healthyId.get())) {
+              firstHangEnded.accumulateAndGet(System.nanoTime(), Math::min);
+            }
+          }
+
+          @Override
+          public void onDelivered(DeliveryRecord delivery) {
+            if (delivery.subscriptionId().equals(healthyId.get())) {
+              lastHealthy.accumulateAndGet(System.nanoTime(), Math::max);
+              delivered.incrementAndGet();
+              allHealthy.countDown();
+            }
+          }
+        })
+        .build();
+    open.push(sender);
+    open.push(release::countDown);
+    for (int i = 0; i <= workers; i++) {
+      UUID id = sender.subscriptions().create(TENANT + i,
+          SubscriptionSpec.builder().url(receiver.url(i)).events(TYPE).build()).subscription().id();
+      if (i == workers) {
+        healthyId.set(id);
+      }
+    }
+    // One event to each hanging endpoint first (claimed first: a lane each, every worker), then
+    // the healthy endpoint's.
+    for (int i = 0; i < workers; i++) {
+      sender.publish(TENANT + i, TYPE, Map.of("n", i));
+    }
+    for (int n = 0; n < healthyEvents; n++) {
+      sender.publish(TENANT + workers, TYPE, Map.of("n", n));
+    }
+    sender.start();
+    assertTrue(allHealthy.await(TIMEOUT.toMillis() * 5, TimeUnit.MILLISECONDS),
+        () -> delivered.get() + " of " + healthyEvents + " healthy deliveries made");
+    assertTrue(lastHealthy.get() < firstHangEnded.get(),
+        "a hanging attempt ended before the healthy deliveries were made: they waited for a worker");
+    long spareThreads = threads.stream().filter(t -> t.startsWith("webhooks-spare-worker-")).count();
+    assertTrue(spareThreads >= 1 && spareThreads <= workers / 2, "spare threads used: " + threads);
+  }
+
+  /**
    * Publishes {@code events} events to 20 endpoints, one of them hanging if {@code hang}, then
    * starts the sender and times it until every healthy delivery is delivered. With {@code hang},
    * also checks that the hanging endpoint's deliveries are all still pending, and that its attempts

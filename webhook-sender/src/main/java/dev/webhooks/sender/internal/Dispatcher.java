@@ -31,7 +31,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
-import java.util.concurrent.Semaphore;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
@@ -81,8 +82,17 @@ public final class Dispatcher implements AutoCloseable {
   private final DeliveryListener listener;
   private final Settings settings;
   private final ExecutorService pool;
-  /** One permit per lane running, as many as workers: see the constructor. */
-  private final Semaphore slots;
+  /**
+   * Threads beyond the workers, for lanes started while others are stuck in a slow attempt: see
+   * {@link #free()}. Created when needed, ended after a minute unused.
+   */
+  private final ThreadPoolExecutor sparePool;
+  private final int spare;
+  /** How long an attempt runs before its lane counts as stuck: a quarter of the timeout. */
+  private final long stuckAfterNanos;
+  /** Lanes running, on either pool. */
+  private final Set<Lane> activeLanes = ConcurrentHashMap.newKeySet();
+  private final AtomicInteger onWorkers = new AtomicInteger();
   /** Free lanes worth a claim of their own while others are in flight: a quarter of a full batch. */
   private final int refill;
   private long lastClaimNanos; // the loop's thread only
@@ -102,7 +112,15 @@ public final class Dispatcher implements AutoCloseable {
   /** Subscriptions this node disabled: lanes stop sending to them at once. */
   private final Set<UUID> disabledHere = ConcurrentHashMap.newKeySet();
   private final Object signal = new Object();
-  private boolean woken; // guarded by signal
+  private boolean woken; // guarded by signal: work may be due
+  private boolean freed; // guarded by signal: a lane finished while the loop may claim for its worker
+  /**
+   * Guarded by signal: the loop holds its next claim back ({@link #claimDelayNanos}). Meanwhile a
+   * publish does not wake it (it could claim for too few workers anyway), and a finished lane
+   * wakes it only once a quarter of the workers is free: each needless wake-up is a context
+   * switch, and at thousands of publishes a second they cost more than the claims.
+   */
+  private boolean coalescing;
   private volatile boolean running;
   /** Set by close(): claims not yet attempted are given back instead. */
   private volatile boolean closing;
@@ -135,11 +153,15 @@ public final class Dispatcher implements AutoCloseable {
       t.setDaemon(true);
       return t;
     });
-    // One permit per lane, one per worker: each lane starts at once on a thread of its own, so a
-    // lease of LANE_DEPTH timeouts covers all its claims. Permits count lanes, not claims: when they
-    // counted claims, two hanging endpoints (4 lanes of 4 claims each) held all 32 while they held
-    // only 8 workers, and every other endpoint waited for their timeouts.
-    this.slots = new Semaphore(settings.workers());
+    this.spare = Math.max(1, settings.workers() / 2);
+    AtomicInteger m = new AtomicInteger();
+    this.sparePool = new ThreadPoolExecutor(spare, spare, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
+      Thread t = new Thread(r, "webhooks-spare-worker-" + m.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    });
+    sparePool.allowCoreThreadTimeOut(true);
+    this.stuckAfterNanos = Math.max(1, http.timeout().toNanos() / 4);
     this.refill = Math.max(1, Math.min(settings.workers(), settings.batchSize()) / 4);
   }
 
@@ -157,11 +179,28 @@ public final class Dispatcher implements AutoCloseable {
     loop.start();
   }
 
-  /** Tells the background loop that work may be due now (a publish, a retry, a free worker). */
+  /**
+   * Tells the background loop that work may be due now (a publish, a retry). While the loop holds
+   * its claim back for more workers to come free, it claims when that wait ends instead.
+   */
   public void wakeUp() {
     synchronized (signal) {
       woken = true;
-      signal.notifyAll();
+      if (!coalescing) {
+        signal.notifyAll();
+      }
+    }
+  }
+
+  /** A lane finished and gave its worker back: wakes the loop unless it is better left waiting. */
+  private void laneFinished() {
+    int free = free();
+    boolean enough = free >= refill || free == settings.workers();
+    synchronized (signal) {
+      if (!coalescing || enough) {
+        freed = true;
+        signal.notifyAll();
+      }
     }
   }
 
@@ -170,7 +209,7 @@ public final class Dispatcher implements AutoCloseable {
       try {
         long wait = claimDelayNanos();
         if (wait > 0) {
-          awaitSignal(Duration.ofNanos(wait));
+          coalesce(wait);
           continue;
         }
         lastClaimNanos = System.nanoTime();
@@ -186,22 +225,23 @@ public final class Dispatcher implements AutoCloseable {
 
   /**
    * How long to hold the next claim back: with deliveries in flight and fewer than a quarter of
-   * the workers free, until {@link #CLAIM_COALESCE} after the last claim. Every finished lane and
-   * every publish wakes the loop; claiming at each would make a transaction (a commit, a disk
-   * flush) for one or two deliveries. An idle sender claims at once.
+   * the workers free, until {@link #CLAIM_COALESCE} after the last claim. Claiming at every
+   * finished lane and every publish would make a transaction (a commit, a disk flush) for one or
+   * two deliveries. An idle sender claims at once.
    */
   private long claimDelayNanos() {
-    int free = slots.availablePermits();
+    int free = free();
     if (free == 0 || free >= refill || free == settings.workers()) {
       return 0;
     }
     return Math.max(0, lastClaimNanos + CLAIM_COALESCE.toNanos() - System.nanoTime());
   }
 
+  /** Waits for work or a free worker, at most {@code max}. */
   private void awaitSignal(Duration max) {
     long deadline = System.nanoTime() + max.toNanos();
     synchronized (signal) {
-      while (!woken && running) {
+      while (!woken && !freed && running) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
@@ -214,6 +254,32 @@ public final class Dispatcher implements AutoCloseable {
         }
       }
       woken = false;
+      freed = false;
+    }
+  }
+
+  /**
+   * Holds the next claim back for {@code nanos}, or until a quarter of the workers is free. A
+   * publish meanwhile leaves {@link #woken} set, which the next idle wait sees.
+   */
+  private void coalesce(long nanos) {
+    long deadline = System.nanoTime() + nanos;
+    synchronized (signal) {
+      coalescing = true;
+      try {
+        while (!freed && running) {
+          long left = deadline - System.nanoTime();
+          if (left <= 0) {
+            break;
+          }
+          TimeUnit.NANOSECONDS.timedWait(signal, left);
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        coalescing = false;
+        freed = false;
+      }
     }
   }
 
@@ -255,7 +321,7 @@ public final class Dispatcher implements AutoCloseable {
    *     (not those put back for the next batch)
    */
   private int claimAndRun(CountDownLatch done) {
-    int free = Math.min(slots.availablePermits(), settings.batchSize());
+    int free = Math.min(free(), settings.batchSize());
     if (free == 0) {
       if (done != null) {
         done.countDown();
@@ -324,16 +390,43 @@ public final class Dispatcher implements AutoCloseable {
       done.countDown();
     }
     for (List<ClaimedDelivery> lane : lanes) {
-      slots.acquireUninterruptibly(); // never waits: there are no more lanes than claims, nor claims than free permits
       inFlight.get(lane.get(0).delivery().subscriptionId()).incrementAndGet();
-      Lane task = new Lane(lane, remaining, done);
+      // On a worker while one is free; else (others stuck) on a spare thread. No more lanes than
+      // free() allowed, so none waits for a thread beyond a finishing lane's last instructions.
+      boolean onSpare = onWorkers.get() >= settings.workers();
+      Lane task = new Lane(lane, remaining, done, onSpare);
+      if (!onSpare) {
+        onWorkers.incrementAndGet();
+      }
+      activeLanes.add(task);
       try {
-        pool.execute(task);
+        (onSpare ? sparePool : pool).execute(task);
       } catch (RejectedExecutionException e) {
         task.giveBack(); // closed in between: the claims go back, due at once
       }
     }
     return total + deferred;
+  }
+
+  /**
+   * Lanes that may start now: one per worker, plus one per lane stuck in an attempt running for a
+   * quarter of the timeout or more (a hanging or trickling endpoint), up to {@code workers / 2}
+   * spare threads. Each lane starts at once on a thread of its own, so a lease of LANE_DEPTH
+   * timeouts covers all its claims. A lane counts once however many claims it holds: when claims
+   * counted, two hanging endpoints (4 lanes of 4 claims each) held all 32 permits while holding
+   * only 8 workers. And without spare threads, those 8 workers were lost to every other endpoint
+   * until the circuits opened (a seventh of the throughput in the isolation benchmark).
+   */
+  private int free() {
+    long now = System.nanoTime();
+    int stuck = 0;
+    for (Lane lane : activeLanes) {
+      long started = lane.attemptStarted;
+      if (started != 0 && now - started >= stuckAfterNanos && ++stuck == spare) {
+        break;
+      }
+    }
+    return Math.max(0, settings.workers() + stuck - activeLanes.size());
   }
 
   /** Lanes a subscription may have running: its cap, or one while its endpoint fails slowly. */
@@ -376,12 +469,16 @@ public final class Dispatcher implements AutoCloseable {
     private final List<ClaimedDelivery> claims;
     private final AtomicInteger remaining;
     private final CountDownLatch done;
+    private final boolean onSpare;
     private int next;
+    /** {@link System#nanoTime()} when the attempt in progress began; 0 between attempts. */
+    volatile long attemptStarted;
 
-    Lane(List<ClaimedDelivery> claims, AtomicInteger remaining, CountDownLatch done) {
+    Lane(List<ClaimedDelivery> claims, AtomicInteger remaining, CountDownLatch done, boolean onSpare) {
       this.claims = claims;
       this.remaining = remaining;
       this.done = done;
+      this.onSpare = onSpare;
     }
 
     @Override
@@ -394,12 +491,14 @@ public final class Dispatcher implements AutoCloseable {
             if (closing || disabledHere.contains(c.delivery().subscriptionId())) {
               store.release(c, clock.instant()); // parked by the store if its endpoint is disabled
             } else {
+              attemptStarted = System.nanoTime() | 1; // never 0
               goOn = attempt(c);
             }
           } catch (RuntimeException e) {
             // The lease expires and the delivery is claimed again: at least once, never lost.
             log.warn("delivery {}: unexpected failure; it is retried when its lease expires", c.delivery().id(), e);
           } finally {
+            attemptStarted = 0;
             held.remove(c);
           }
         }
@@ -436,13 +535,17 @@ public final class Dispatcher implements AutoCloseable {
     private void finish() {
       // An Error thrown mid-lane leaves claims unhandled: their leases expire, as for a dead node.
       next = claims.size();
-      slots.release();
+      attemptStarted = 0;
+      if (!onSpare) {
+        onWorkers.decrementAndGet();
+      }
+      activeLanes.remove(this);
       claims.forEach(held::remove);
       inFlight.get(claims.get(0).delivery().subscriptionId()).decrementAndGet();
       if (remaining.decrementAndGet() == 0 && done != null) {
         done.countDown();
       }
-      wakeUp();
+      laneFinished();
     }
   }
 
@@ -611,7 +714,9 @@ public final class Dispatcher implements AutoCloseable {
     long deadline = System.nanoTime() + grace.toNanos();
     closing = true;
     running = false;
-    wakeUp();
+    synchronized (signal) {
+      signal.notifyAll(); // out of any wait, coalescing or not
+    }
     Thread l = loop;
     if (l != null) {
       try {
@@ -621,17 +726,24 @@ public final class Dispatcher implements AutoCloseable {
       }
     }
     pool.shutdown();
+    sparePool.shutdown();
     try {
-      if (!pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
-        for (Runnable never : pool.shutdownNow()) {
-          if (never instanceof Lane) {
-            ((Lane) never).giveBack();
+      boolean ended = pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)
+          && sparePool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+      if (!ended) {
+        for (ExecutorService p : List.of(pool, sparePool)) {
+          for (Runnable never : p.shutdownNow()) {
+            if (never instanceof Lane) {
+              ((Lane) never).giveBack();
+            }
           }
         }
         pool.awaitTermination(1, TimeUnit.SECONDS); // interrupted attempts release their claims
+        sparePool.awaitTermination(1, TimeUnit.SECONDS);
       }
     } catch (InterruptedException e) {
       pool.shutdownNow();
+      sparePool.shutdownNow();
       Thread.currentThread().interrupt();
     }
   }
