@@ -12,9 +12,12 @@ import java.util.Locale;
  * Issue 6, section 4: the end-to-end throughput run with 10% of the endpoints (2 of {@value
  * DeliveryRig#ENDPOINTS}) hanging: they read each request and never answer, until the sender's
  * timeout ({@link #TIMEOUT}, in both runs) ends the attempt. The figure is the throughput to the
- * 18 healthy endpoints over the all-healthy run's throughput; both runs publish the same events
- * (the same number to each endpoint), each on a new store with a new sender warmed up on healthy
- * endpoints, the builder's defaults otherwise (circuit breaker: 5 failures, 30 s).
+ * 18 other endpoints over their throughput in the all-healthy run: both runs publish the same
+ * events (the same number to each endpoint), and both count the deliveries to those 18 and the
+ * time to the last of them. (Counting all 20 in the all-healthy run would cap the ratio at 0.9
+ * whenever delivery keeps pace with publishing, as on PostgreSQL: the same time for a tenth fewer
+ * deliveries.) Each run has a new store and a new sender warmed up on healthy endpoints, the
+ * builder's defaults otherwise (circuit breaker: 5 failures, 30 s).
  */
 final class IsolationSection {
   static final Duration TIMEOUT = Duration.ofSeconds(1);
@@ -74,7 +77,7 @@ final class IsolationSection {
       try (Opened opened = stores.open();
           DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT)) {
         rig.warmUp(warmup);
-        DeliveryRig.Run r = rig.concurrent(events, DeliveryRig.all(), 600);
+        DeliveryRig.Run r = rig.concurrent(events, healthy, 600); // all answer; the same 18 counted
         all = all == null || r.perSecond() > all.perSecond() ? r : all;
       }
       int hungBefore = receiver.hungRequests();
@@ -100,24 +103,24 @@ final class IsolationSection {
     try (Opened opened = stores.open();
         DeliveryRig rig = new DeliveryRig(name, opened.store(), receiver, TIMEOUT, null, fewer)) {
       rig.warmUp(warmup);
-      fewerWorkers = rig.concurrent(events, DeliveryRig.all(), 600);
+      fewerWorkers = rig.concurrent(events, healthy, 600);
     }
-    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all %d endpoints healthy, %,d events, timeout %d s (the better of two runs)",
-        name, DeliveryRig.ENDPOINTS, events, TIMEOUT.toSeconds()), all.perSecond(), "deliveries/s");
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all %d endpoints healthy, %,d events, timeout %d s: to the %d counted (%,d; the better of two runs)",
+        name, DeliveryRig.ENDPOINTS, events, TIMEOUT.toSeconds(), DeliveryRig.ENDPOINTS - HANGING.length, all.delivered()), all.perSecond(), "deliveries/s");
     report.add("isolation", String.format(Locale.ROOT,
-        "isolation %s: %d of %d endpoints hanging until the timeout: to the %d healthy ones (%,d; the better of two runs)", name,
+        "isolation %s: %d of %d endpoints hanging until the timeout: to the %d others (%,d; the better of two runs)", name,
         HANGING.length, DeliveryRig.ENDPOINTS, DeliveryRig.ENDPOINTS - HANGING.length, isolated.delivered()),
         isolated.perSecond(), "deliveries/s")
         .limit("all healthy", isolated.perSecond() / all.perSecond())
         .target("≥ 0.9× all healthy", isolated.perSecond() >= 0.9 * all.perSecond());
-    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all healthy, %d workers instead of %d",
-        name, fewer, DeliveryRig.WORKERS), fewerWorkers.perSecond(), "deliveries/s")
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: all healthy, %d workers instead of %d: to the same %d",
+        name, fewer, DeliveryRig.WORKERS, DeliveryRig.ENDPOINTS - HANGING.length), fewerWorkers.perSecond(), "deliveries/s")
         .limit("all healthy", fewerWorkers.perSecond() / all.perSecond());
     report.add("isolation", String.format(Locale.ROOT,
         "isolation %s: requests the hanging endpoints received in a run (the more of two; of %,d events to them)", name,
         events / DeliveryRig.ENDPOINTS * HANGING.length), hung, "requests");
-    report.add("isolation", String.format(Locale.ROOT, "isolation %s: longest pause between two arrivals, all healthy",
-        name), all.longestGapNanos() / 1e6, "ms");
+    report.add("isolation", String.format(Locale.ROOT, "isolation %s: longest pause between two arrivals at the %d, all healthy",
+        name, DeliveryRig.ENDPOINTS - HANGING.length), all.longestGapNanos() / 1e6, "ms");
     report.add("isolation", String.format(Locale.ROOT, "isolation %s: longest pause between two arrivals at the "
         + "healthy endpoints, %d hanging", name, HANGING.length), isolated.longestGapNanos() / 1e6, "ms");
   }
