@@ -95,7 +95,9 @@ public final class Dispatcher implements AutoCloseable {
   private final AtomicInteger onWorkers = new AtomicInteger();
   /** Free lanes worth a claim of their own while others are in flight: a quarter of a full batch. */
   private final int refill;
-  private long lastClaimNanos; // the loop's thread only
+  private volatile long lastClaimNanos;
+  /** Held while claiming: by the loop, or by a worker claiming for itself ({@link #claimInline}). */
+  private final java.util.concurrent.locks.ReentrantLock claimLock = new java.util.concurrent.locks.ReentrantLock();
   private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   /** Parsed signing keys per subscription, with the secret texts they were parsed from. */
   private final Map<UUID, ParsedKeys> keys = new ConcurrentHashMap<>();
@@ -212,8 +214,15 @@ public final class Dispatcher implements AutoCloseable {
           coalesce(wait);
           continue;
         }
-        lastClaimNanos = System.nanoTime();
-        if (claimAndRun(null) == 0) {
+        int claimed;
+        claimLock.lock();
+        try {
+          lastClaimNanos = System.nanoTime();
+          claimed = claimAndRun(null, null);
+        } finally {
+          claimLock.unlock();
+        }
+        if (claimed == 0) {
           awaitSignal(settings.pollInterval());
         }
       } catch (RuntimeException | LinkageError | AssertionError e) {
@@ -297,7 +306,7 @@ public final class Dispatcher implements AutoCloseable {
     int total = 0;
     while (true) {
       CountDownLatch done = new CountDownLatch(1);
-      int attempted = claimAndRun(done);
+      int attempted = claimAndRun(done, null);
       if (attempted == 0) {
         return total;
       }
@@ -320,7 +329,7 @@ public final class Dispatcher implements AutoCloseable {
    * @return the number of claims run, and of those put back until their endpoint's pause ends
    *     (not those put back for the next batch)
    */
-  private int claimAndRun(CountDownLatch done) {
+  private int claimAndRun(CountDownLatch done, Lane[] inline) {
     int free = Math.min(free(), settings.batchSize());
     if (free == 0) {
       if (done != null) {
@@ -399,6 +408,10 @@ public final class Dispatcher implements AutoCloseable {
         onWorkers.incrementAndGet();
       }
       activeLanes.add(task);
+      if (inline != null && inline[0] == null && !onSpare) {
+        inline[0] = task; // the claiming worker runs it next, on its own thread
+        continue;
+      }
       try {
         (onSpare ? sparePool : pool).execute(task);
       } catch (RejectedExecutionException e) {
@@ -427,6 +440,32 @@ public final class Dispatcher implements AutoCloseable {
       }
     }
     return Math.max(0, settings.workers() + stuck - activeLanes.size());
+  }
+
+  /**
+   * For a worker whose lane just finished: claims as the loop would now (the loop started, a
+   * quarter of the workers free, no claim in progress), starts the lanes on other workers but one,
+   * and returns that one for the calling worker to run; else null.
+   */
+  private Lane claimInline() {
+    if (!running || closing) {
+      return null; // dispatchDue() mode, or shutting down: the loop or the caller claims
+    }
+    int free = free();
+    if (!(free >= refill || free == settings.workers()) || !claimLock.tryLock()) {
+      return null;
+    }
+    try {
+      lastClaimNanos = System.nanoTime();
+      Lane[] inline = new Lane[1];
+      claimAndRun(null, inline);
+      return inline[0];
+    } catch (RuntimeException | LinkageError | AssertionError e) {
+      log.warn("claiming due deliveries failed on a worker; the loop tries again", e);
+      return null;
+    } finally {
+      claimLock.unlock();
+    }
   }
 
   /** Lanes a subscription may have running: its cap, or one while its endpoint fails slowly. */
@@ -483,6 +522,24 @@ public final class Dispatcher implements AutoCloseable {
 
     @Override
     public void run() {
+      Lane lane = this;
+      while (lane != null) {
+        Lane next = null;
+        try {
+          lane.runClaims();
+          // On a worker, the next lane may be one it claims itself: no hand-over to the loop's
+          // thread and back to a worker, two context switches per lane otherwise.
+          next = lane.onSpare ? null : claimInline();
+        } finally {
+          if (next == null) {
+            laneFinished();
+          }
+        }
+        lane = next;
+      }
+    }
+
+    private void runClaims() {
       try {
         boolean goOn = true;
         for (; next < claims.size() && goOn; next++) {
@@ -514,6 +571,7 @@ public final class Dispatcher implements AutoCloseable {
         giveBackRest();
       } finally {
         finish();
+        laneFinished();
       }
     }
 
@@ -545,7 +603,6 @@ public final class Dispatcher implements AutoCloseable {
       if (remaining.decrementAndGet() == 0 && done != null) {
         done.countDown();
       }
-      laneFinished();
     }
   }
 
