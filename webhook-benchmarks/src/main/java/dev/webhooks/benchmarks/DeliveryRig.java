@@ -161,19 +161,29 @@ final class DeliveryRig implements AutoCloseable {
     receiver.tally(arrivals);
     Profile profile = Profile.start(name + "-" + events);
     receiver.connections();
-    CpuSample before = CpuSample.take();
-    long start = System.nanoTime();
-    parallel(PUBLISHERS, events, i -> publishNext(new int[1]));
-    long published = System.nanoTime() - start;
-    if (!arrivals.await(maxSeconds)) {
-      throw new IllegalStateException(String.format("%s: %,d of %,d deliveries arrived in %.0f s", name,
-          arrivals.unique(), expected, maxSeconds));
+    ExecutorService publishers = Executors.newFixedThreadPool(PUBLISHERS);
+    CpuSample.Split cpu;
+    long start;
+    long published;
+    try {
+      parallel(publishers, PUBLISHERS, PUBLISHERS, i -> {}); // the threads exist before the sample
+      CpuSample before = CpuSample.take();
+      start = System.nanoTime();
+      parallel(publishers, PUBLISHERS, events, i -> publishNext(new int[1]));
+      published = System.nanoTime() - start;
+      if (!arrivals.await(maxSeconds)) {
+        throw new IllegalStateException(String.format("%s: %,d of %,d deliveries arrived in %.0f s", name,
+            arrivals.unique(), expected, maxSeconds));
+      }
+      CpuSample after = CpuSample.take();
+      cpu = after == null ? null : after.since(before);
+    } finally {
+      publishers.shutdown();
     }
-    CpuSample after = CpuSample.take();
     profile.stop();
     receiver.tally(null);
     timeline(arrivals, start, published);
-    return new Run(expected, published, arrivals.lastNanos() - start, after == null ? null : after.since(before), null,
+    return new Run(expected, published, arrivals.lastNanos() - start, cpu, null,
         receiver.connections(), arrivals.longestGap());
   }
 
@@ -314,6 +324,18 @@ final class DeliveryRig implements AutoCloseable {
   static void parallel(int threads, int n, Call call) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(threads);
     try {
+      parallel(pool, threads, n, call);
+    } finally {
+      pool.shutdown();
+    }
+  }
+
+  /**
+   * The same on {@code pool}'s threads, left running: a CPU sample taken before the pool ends
+   * counts their context switches (those of threads ended by then are lost to it).
+   */
+  static void parallel(ExecutorService pool, int threads, int n, Call call) throws Exception {
+    {
       AtomicInteger next = new AtomicInteger();
       List<Future<?>> work = new ArrayList<>();
       for (int k = 0; k < threads; k++) {
@@ -328,8 +350,6 @@ final class DeliveryRig implements AutoCloseable {
       for (Future<?> w : work) {
         w.get();
       }
-    } finally {
-      pool.shutdown();
     }
   }
 
@@ -369,23 +389,28 @@ final class DeliveryRig implements AutoCloseable {
           }
         }
       };
-      for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) { // warm-up: as many again, until the JIT is done
-        long compiled = compileMillis();
-        long t = System.nanoTime();
-        parallel(threads, requests, post);
-        if (!jitBusy(compiled, System.nanoTime() - t)) {
-          break;
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      try {
+        for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) { // warm-up: as many again, until the JIT is done
+          long compiled = compileMillis();
+          long t = System.nanoTime();
+          parallel(pool, threads, requests, post);
+          if (!jitBusy(compiled, System.nanoTime() - t)) {
+            break;
+          }
         }
+        receiver.connections();
+        CpuSample before = CpuSample.take();
+        long t = System.nanoTime();
+        parallel(pool, threads, requests, post);
+        double perSecond = requests / ((System.nanoTime() - t) / 1e9);
+        CpuSample after = CpuSample.take();
+        rawCpu = after == null ? null : after.since(before);
+        rawConnections = receiver.connections();
+        return perSecond;
+      } finally {
+        pool.shutdown();
       }
-      receiver.connections();
-      CpuSample before = CpuSample.take();
-      long t = System.nanoTime();
-      parallel(threads, requests, post);
-      double perSecond = requests / ((System.nanoTime() - t) / 1e9);
-      CpuSample after = CpuSample.take();
-      rawCpu = after == null ? null : after.since(before);
-      rawConnections = receiver.connections();
-      return perSecond;
     } finally {
       client.dispatcher().executorService().shutdown();
       client.connectionPool().evictAll();
