@@ -36,7 +36,7 @@ final class BenchReceiver implements AutoCloseable {
 
   /** Where arrivals go: each request answered 200 is handed over with its id and arrival time. */
   interface Tally {
-    void arrived(String webhookId, long nanos);
+    void arrived(int endpoint, String webhookId, long nanos);
   }
 
   /** Counts the first arrival of each id, until {@code expected} have arrived. */
@@ -46,13 +46,24 @@ final class BenchReceiver implements AutoCloseable {
     final AtomicInteger requests = new AtomicInteger();
     final AtomicLong last = new AtomicLong();
 
+    /** Arrivals at endpoints for which {@code counted} is false are ignored; null counts all. */
+    private final boolean[] counted;
+
     Arrivals(int expected) {
+      this(expected, null);
+    }
+
+    Arrivals(int expected, boolean[] counted) {
       this.at = new ConcurrentHashMap<>(expected * 2);
       this.all = new CountDownLatch(expected);
+      this.counted = counted;
     }
 
     @Override
-    public void arrived(String webhookId, long nanos) {
+    public void arrived(int endpoint, String webhookId, long nanos) {
+      if (counted != null && !counted[endpoint]) {
+        return;
+      }
       requests.incrementAndGet();
       if (webhookId != null && at.putIfAbsent(webhookId, nanos) == null) {
         last.accumulateAndGet(nanos, Math::max);
@@ -87,7 +98,7 @@ final class BenchReceiver implements AutoCloseable {
   /** One request as the sender sent it, to be sent again by the raw client. */
   record Captured(String path, Map<String, String> headers, byte[] body) {}
 
-  private static final Tally NONE = (id, nanos) -> {};
+  private static final Tally NONE = (endpoint, id, nanos) -> {};
   private static final String[] CAPTURED_HEADERS = {"webhook-id", "webhook-timestamp", "webhook-signature",
       "content-type", "user-agent"};
 
@@ -205,7 +216,7 @@ final class BenchReceiver implements AutoCloseable {
     String id = ex.getRequestHeaders().getFirst("webhook-id");
     ex.sendResponseHeaders(200, -1);
     ex.close();
-    tally.arrived(id, now);
+    tally.arrived(endpoint, id, now);
     if (c != null && c.size() < captureLimit) {
       Map<String, String> headers = new LinkedHashMap<>();
       for (String h : CAPTURED_HEADERS) {

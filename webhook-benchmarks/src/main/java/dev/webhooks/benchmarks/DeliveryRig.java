@@ -107,17 +107,17 @@ final class DeliveryRig implements AutoCloseable {
     return r;
   }
 
-  /** At most this many warm-up rounds, however busy the JIT still is. */
-  static final int MAX_WARMUP_ROUNDS = 6;
+  /** At most this many warm-up rounds, however busy the JIT still is; set once by the suite. */
+  static volatile int maxWarmupRounds = 6;
 
   /**
    * Warm-up: rounds of {@code events} as in {@link #concurrent}, until the JIT compiled for less
-   * than 5% of a round's time (at most {@value #MAX_WARMUP_ROUNDS} rounds). On two cores the
+   * than 5% of a round's time (at most {@link #maxWarmupRounds}: 6, quick 2). On two cores the
    * compiler threads took a quarter of the CPU during the first rounds, and a run measured then
    * was half as fast as one measured later.
    */
   void warmUp(int events) throws Exception {
-    for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) {
+    for (int round = 0; round < maxWarmupRounds; round++) {
       long compiled = compileMillis();
       long t = System.nanoTime();
       concurrent(events, all(), 120);
@@ -157,7 +157,7 @@ final class DeliveryRig implements AutoCloseable {
    */
   Run concurrent(int events, boolean[] counted, double maxSeconds) throws Exception {
     int expected = expected(events, counted);
-    BenchReceiver.Arrivals arrivals = new BenchReceiver.Arrivals(expected);
+    BenchReceiver.Arrivals arrivals = new BenchReceiver.Arrivals(expected, counted);
     receiver.tally(arrivals);
     Profile profile = Profile.start(name + "-" + events);
     receiver.connections();
@@ -391,7 +391,7 @@ final class DeliveryRig implements AutoCloseable {
       };
       ExecutorService pool = Executors.newFixedThreadPool(threads);
       try {
-        for (int round = 0; round < MAX_WARMUP_ROUNDS; round++) { // warm-up: as many again, until the JIT is done
+        for (int round = 0; round < maxWarmupRounds; round++) { // warm-up: as many again, until the JIT is done
           long compiled = compileMillis();
           long t = System.nanoTime();
           parallel(pool, threads, requests, post);
