@@ -12,7 +12,11 @@ import dev.webhooks.sender.store.AttemptRecord;
 import dev.webhooks.sender.store.DeliveryRecord;
 import dev.webhooks.sender.store.DeliveryStatus;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -24,6 +28,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Phaser;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -136,7 +141,7 @@ class EndpointIsolationTest {
     open.push(receiver);
     Duration timeout = Duration.ofMillis(300);
     int wanted = MAX_CONCURRENCY_PER_SUBSCRIPTION + 5;
-    List<AttemptRecord> attempts = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+    List<AttemptRecord> attempts = Collections.synchronizedList(new ArrayList<>());
     CountDownLatch enough = new CountDownLatch(wanted);
     WebhookSender sender = WebhookSender.builder()
         .catalog(EventCatalog.builder().event(TYPE, "An order was placed", JSON.readTree("{\"n\":0}")).build())
@@ -145,7 +150,7 @@ class EndpointIsolationTest {
         .workers(8)
         .maxConcurrencyPerSubscription(MAX_CONCURRENCY_PER_SUBSCRIPTION)
         .circuitBreaker(1_000, Duration.ofSeconds(30))
-        .retryPolicy(RetryPolicy.schedule(java.util.Collections.nCopies(20, Duration.ofMillis(10))))
+        .retryPolicy(RetryPolicy.schedule(Collections.nCopies(20, Duration.ofMillis(10))))
         .pollInterval(Duration.ofMillis(20))
         .closeGrace(Duration.ofSeconds(5))
         .listener(new DeliveryListener() {
@@ -168,15 +173,15 @@ class EndpointIsolationTest {
 
     List<AttemptRecord> all;
     synchronized (attempts) {
-      all = new java.util.ArrayList<>(attempts);
+      all = new ArrayList<>(attempts);
     }
-    all.sort(java.util.Comparator.comparing(AttemptRecord::startedAt));
+    all.sort(Comparator.comparing(AttemptRecord::startedAt));
     for (AttemptRecord a : all) {
       assertEquals(0, a.httpStatus(), "every attempt timed out");
     }
     // The first round: up to the cap's lanes at once.
-    java.time.Instant firstEnd = all.stream().map(a -> a.startedAt().plus(a.duration()))
-        .min(java.util.Comparator.naturalOrder()).orElseThrow();
+    Instant firstEnd = all.stream().map(a -> a.startedAt().plus(a.duration()))
+        .min(Comparator.naturalOrder()).orElseThrow();
     long firstRound = all.stream().filter(a -> a.startedAt().isBefore(firstEnd)).count();
     assertTrue(firstRound >= 1 && firstRound <= MAX_CONCURRENCY_PER_SUBSCRIPTION, "first round: " + firstRound);
     // After it, no attempt starts while another is in flight (50 ms for the clocks' disagreement).
@@ -186,7 +191,7 @@ class EndpointIsolationTest {
       }
       for (AttemptRecord other : all) {
         if (other != later && other.startedAt().isBefore(later.startedAt())) {
-          java.time.Instant otherEnd = other.startedAt().plus(other.duration());
+          Instant otherEnd = other.startedAt().plus(other.duration());
           assertTrue(!later.startedAt().isBefore(otherEnd.minusMillis(50)),
               () -> "an attempt started at " + later.startedAt() + " while another ran until " + otherEnd);
         }
@@ -215,8 +220,8 @@ class EndpointIsolationTest {
     open.push(receiver);
     AtomicReference<UUID> healthyId = new AtomicReference<>();
     AtomicInteger delivered = new AtomicInteger();
-    java.util.concurrent.atomic.AtomicLong lastHealthy = new java.util.concurrent.atomic.AtomicLong();
-    java.util.concurrent.atomic.AtomicLong firstHangEnded = new java.util.concurrent.atomic.AtomicLong(Long.MAX_VALUE);
+    AtomicLong lastHealthy = new AtomicLong();
+    AtomicLong firstHangEnded = new AtomicLong(Long.MAX_VALUE);
     CountDownLatch allHealthy = new CountDownLatch(healthyEvents);
     Set<String> threads = ConcurrentHashMap.newKeySet();
     WebhookSender sender = WebhookSender.builder()

@@ -35,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,7 +98,7 @@ public final class Dispatcher implements AutoCloseable {
   private final int refill;
   private volatile long lastClaimNanos;
   /** Held while claiming: by the loop, or by a worker claiming for itself ({@link #claimInline}). */
-  private final java.util.concurrent.locks.ReentrantLock claimLock = new java.util.concurrent.locks.ReentrantLock();
+  private final ReentrantLock claimLock = new ReentrantLock();
   private final Map<UUID, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   /** Parsed signing keys per subscription, with the secret texts they were parsed from. */
   private final Map<UUID, ParsedKeys> keys = new ConcurrentHashMap<>();
