@@ -360,7 +360,7 @@ public final class WebhookSender implements AutoCloseable {
 
     /**
      * Worker threads attempting deliveries. Default 32. Besides them, up to {@code workers / 2}
-     * spare threads (created when needed, ended after a minute unused) take work while workers are
+     * (at least one) spare threads (created when needed, ended after a minute unused) take work while workers are
      * stuck in attempts running for a quarter of the timeout or more, so that endpoints that hang
      * do not hold back the others until their timeouts.
      */

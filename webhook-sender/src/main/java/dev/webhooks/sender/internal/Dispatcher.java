@@ -30,7 +30,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -82,7 +81,7 @@ public final class Dispatcher implements AutoCloseable {
   private final Clock clock;
   private final DeliveryListener listener;
   private final Settings settings;
-  private final ExecutorService pool;
+  private final ThreadPoolExecutor pool;
   /**
    * Threads beyond the workers, for lanes started while others are stuck in a slow attempt: see
    * {@link #free()}. Created when needed, ended after a minute unused.
@@ -151,12 +150,13 @@ public final class Dispatcher implements AutoCloseable {
     this.listener = requireNonNull(listener, "listener == null");
     this.settings = requireNonNull(settings, "settings == null");
     AtomicInteger n = new AtomicInteger();
-    this.pool = Executors.newFixedThreadPool(settings.workers(), r -> {
-      Thread t = new Thread(r, "webhooks-worker-" + n.incrementAndGet());
-      t.setDaemon(true);
-      return t;
-    });
-    this.spare = Math.max(1, settings.workers() / 2);
+    this.pool = new ThreadPoolExecutor(settings.workers(), settings.workers(), 0, TimeUnit.MILLISECONDS,
+        new LinkedBlockingQueue<>(), r -> {
+          Thread t = new Thread(r, "webhooks-worker-" + n.incrementAndGet());
+          t.setDaemon(true);
+          return t;
+        });
+    this.spare = Math.max(1, settings.workers() / 2); // at least one, also for a single worker
     AtomicInteger m = new AtomicInteger();
     this.sparePool = new ThreadPoolExecutor(spare, spare, 1, TimeUnit.MINUTES, new LinkedBlockingQueue<>(), r -> {
       Thread t = new Thread(r, "webhooks-spare-worker-" + m.incrementAndGet());
@@ -307,7 +307,13 @@ public final class Dispatcher implements AutoCloseable {
     int total = 0;
     while (true) {
       CountDownLatch done = new CountDownLatch(1);
-      int attempted = claimAndRun(done, null);
+      int attempted;
+      claimLock.lock(); // never beside the loop's or a worker's claim: both count free workers
+      try {
+        attempted = claimAndRun(done, null);
+      } finally {
+        claimLock.unlock();
+      }
       if (attempted == 0) {
         return total;
       }
@@ -359,8 +365,8 @@ public final class Dispatcher implements AutoCloseable {
     Map<Instant, List<ClaimedDelivery>> putBack = new LinkedHashMap<>();
     int deferred = 0;
     for (Map.Entry<UUID, List<ClaimedDelivery>> e : bySubscription.entrySet()) {
-      AtomicInteger running = inFlight.computeIfAbsent(e.getKey(), k -> new AtomicInteger());
-      int laneCount = Math.max(0, cap(e.getKey()) - running.get());
+      AtomicInteger running = inFlight.get(e.getKey());
+      int laneCount = Math.max(0, cap(e.getKey()) - (running == null ? 0 : running.get()));
       List<ClaimedDelivery> mine = e.getValue();
       Optional<Instant> paused = health.pausedUntil(e.getKey(), now);
       int runnable = paused.isPresent() ? 0 : Math.min(mine.size(), laneCount * LANE_DEPTH);
@@ -400,11 +406,17 @@ public final class Dispatcher implements AutoCloseable {
       done.countDown();
     }
     for (List<ClaimedDelivery> lane : lanes) {
-      inFlight.get(lane.get(0).delivery().subscriptionId()).incrementAndGet();
+      // Counted in the same step that finds or makes the counter, so that forget() (which drops a
+      // counter at 0) cannot drop it in between; the lane keeps it for its end.
+      AtomicInteger counter = inFlight.compute(lane.get(0).delivery().subscriptionId(), (id, c) -> {
+        AtomicInteger k = c == null ? new AtomicInteger() : c;
+        k.incrementAndGet();
+        return k;
+      });
       // On a worker while one is free; else (others stuck) on a spare thread. No more lanes than
       // free() allowed, so none waits for a thread beyond a finishing lane's last instructions.
       boolean onSpare = onWorkers.get() >= settings.workers();
-      Lane task = new Lane(lane, remaining, done, onSpare);
+      Lane task = new Lane(lane, remaining, done, onSpare, counter);
       if (!onSpare) {
         onWorkers.incrementAndGet();
       }
@@ -453,16 +465,20 @@ public final class Dispatcher implements AutoCloseable {
       return null; // dispatchDue() mode, or shutting down: the loop or the caller claims
     }
     int free = free();
-    if (!(free >= refill || free == settings.workers()) || !claimLock.tryLock()) {
+    // Not while lanes wait in the pool's queue: this thread is the one they wait for.
+    if (!(free >= refill || free == settings.workers()) || !pool.getQueue().isEmpty() || !claimLock.tryLock()) {
       return null;
     }
+    Lane[] inline = new Lane[1];
     try {
       lastClaimNanos = System.nanoTime();
-      Lane[] inline = new Lane[1];
       claimAndRun(null, inline);
       return inline[0];
     } catch (RuntimeException | LinkageError | AssertionError e) {
       log.warn("claiming due deliveries failed on a worker; the loop tries again", e);
+      if (inline[0] != null) {
+        inline[0].giveBack(); // counted as running: give its claims and its worker back
+      }
       return null;
     } finally {
       claimLock.unlock();
@@ -510,33 +526,36 @@ public final class Dispatcher implements AutoCloseable {
     private final AtomicInteger remaining;
     private final CountDownLatch done;
     private final boolean onSpare;
+    private final AtomicInteger inFlightOfSubscription;
     private int next;
     /** {@link System#nanoTime()} when the attempt in progress began; 0 between attempts. */
     volatile long attemptStarted;
 
-    Lane(List<ClaimedDelivery> claims, AtomicInteger remaining, CountDownLatch done, boolean onSpare) {
+    Lane(List<ClaimedDelivery> claims, AtomicInteger remaining, CountDownLatch done, boolean onSpare,
+        AtomicInteger inFlightOfSubscription) {
       this.claims = claims;
       this.remaining = remaining;
       this.done = done;
       this.onSpare = onSpare;
+      this.inFlightOfSubscription = inFlightOfSubscription;
     }
 
     @Override
     public void run() {
       Lane lane = this;
       while (lane != null) {
-        Lane next = null;
+        Lane following = null;
         try {
           lane.runClaims();
           // On a worker, the next lane may be one it claims itself: no hand-over to the loop's
           // thread and back to a worker, two context switches per lane otherwise.
-          next = lane.onSpare ? null : claimInline();
+          following = lane.onSpare ? null : claimInline();
         } finally {
-          if (next == null) {
-            laneFinished();
+          if (following == null || free() >= refill) {
+            laneFinished(); // the loop may claim for the workers still free
           }
         }
-        lane = next;
+        lane = following;
       }
     }
 
@@ -600,7 +619,7 @@ public final class Dispatcher implements AutoCloseable {
       }
       activeLanes.remove(this);
       claims.forEach(held::remove);
-      inFlight.get(claims.get(0).delivery().subscriptionId()).decrementAndGet();
+      inFlightOfSubscription.decrementAndGet();
       if (remaining.decrementAndGet() == 0 && done != null) {
         done.countDown();
       }

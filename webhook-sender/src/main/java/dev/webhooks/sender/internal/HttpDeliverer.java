@@ -129,12 +129,12 @@ public final class HttpDeliverer implements AutoCloseable {
     this.ownsClient = base == null;
   }
 
-  /** The locked-down client; see the class comment. */
   /** The bound on each attempt, as given. */
   public Duration timeout() {
     return timeout;
   }
 
+  /** The locked-down client; see the class comment. */
   static OkHttpClient derive(OkHttpClient base, UrlPolicy policy, Duration timeout, int idleConnections) {
     // A client of our own keeps a connection per sending worker; a caller's keeps its own pool.
     OkHttpClient.Builder builder = base == null

@@ -300,7 +300,11 @@ final class Claims {
     }
   }
 
-  /** Releases {@code claimed}, in one transaction, in id order (as claims lock rows). */
+  /**
+   * Releases {@code claimed}, in one transaction, in one fixed order (Java's UUID order, not
+   * PostgreSQL's: two releases never share a row, since each holds its own leases, and a deadlock
+   * with another transaction is retried).
+   */
   void release(List<ClaimedDelivery> claimed, Instant dueAt) {
     requireNonNull(claimed, "claims == null");
     requireNonNull(dueAt, "dueAt == null");
