@@ -197,10 +197,9 @@ public final class Dispatcher implements AutoCloseable {
 
   /** A lane finished and gave its worker back: wakes the loop unless it is better left waiting. */
   private void laneFinished() {
-    int free = free();
-    boolean enough = free >= refill || free == settings.workers();
     synchronized (signal) {
-      if (!coalescing || enough) {
+      // free() only while coalescing: otherwise the loop is woken anyway.
+      if (!coalescing || worthAClaim(free())) {
         freed = true;
         signal.notifyAll();
       }
@@ -241,10 +240,18 @@ public final class Dispatcher implements AutoCloseable {
    */
   private long claimDelayNanos() {
     int free = free();
-    if (free == 0 || free >= refill || free == settings.workers()) {
+    if (free == 0 || worthAClaim(free)) {
       return 0;
     }
     return Math.max(0, lastClaimNanos + CLAIM_COALESCE.toNanos() - System.nanoTime());
+  }
+
+  /**
+   * Whether {@code free} workers are worth a claim of their own while others are in flight: a
+   * quarter of a full batch, or all of them.
+   */
+  private boolean worthAClaim(int free) {
+    return free >= refill || free == settings.workers();
   }
 
   /** Waits for work or a free worker, at most {@code max}. */
@@ -464,9 +471,8 @@ public final class Dispatcher implements AutoCloseable {
     if (!running || closing) {
       return null; // dispatchDue() mode, or shutting down: the loop or the caller claims
     }
-    int free = free();
     // Not while lanes wait in the pool's queue: this thread is the one they wait for.
-    if (!(free >= refill || free == settings.workers()) || !pool.getQueue().isEmpty() || !claimLock.tryLock()) {
+    if (!worthAClaim(free()) || !pool.getQueue().isEmpty() || !claimLock.tryLock()) {
       return null;
     }
     Lane[] inline = new Lane[1];
@@ -551,7 +557,7 @@ public final class Dispatcher implements AutoCloseable {
           // thread and back to a worker, two context switches per lane otherwise.
           following = lane.onSpare ? null : claimInline();
         } finally {
-          if (following == null || free() >= refill) {
+          if (following == null || worthAClaim(free())) {
             laneFinished(); // the loop may claim for the workers still free
           }
         }
