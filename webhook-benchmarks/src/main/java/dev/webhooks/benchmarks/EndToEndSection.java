@@ -30,6 +30,12 @@ final class EndToEndSection {
   static final int POOL = 16;
   static final double RATE = 1_000;
 
+  /**
+   * The stores to measure, from the environment variable {@code BENCH_STORES} (a comma-separated
+   * subset of {@code memory,h2,postgres}; default all): for profiling one of them alone.
+   */
+  private static final String STORES = System.getenv().getOrDefault("BENCH_STORES", "memory,h2,postgres");
+
   /** The limit measured beside the last store. */
   private static double lastRaw;
 
@@ -39,47 +45,62 @@ final class EndToEndSection {
 
   static void run(Report report, boolean quick) throws Exception {
     // Quick: the JDBC stores deliver some 1,000-1,500/s here, so half as many events as in memory.
-    Sizes s = quick ? new Sizes(4_000, 4_000, 4_000, 2, 4_000, true) : new Sizes(10_000, 40_000, 40_000, 15, 40_000, false);
+    // In memory, warm-up rounds as long as the measured run: after rounds of 10,000, the JIT still
+    // compiled for seconds during the first run of 40,000 (JFR's jdk.Compilation events).
+    Sizes s = quick ? new Sizes(4_000, 4_000, 4_000, 2, 4_000, true) : new Sizes(40_000, 40_000, 40_000, 15, 40_000, false);
     Sizes jdbc = quick ? new Sizes(1_000, 2_000, 4_000, 2, 2_000, true) : new Sizes(4_000, 20_000, 40_000, 15, 20_000, false);
     try (BenchReceiver receiver = BenchReceiver.start(DeliveryRig.ENDPOINTS)) {
       List<BenchReceiver.Captured> captured;
+      boolean memory = STORES.contains("memory");
       try (DeliveryRig rig = new DeliveryRig("in-memory", new InMemoryWebhookStore(), receiver, TIMEOUT)) {
         receiver.capture(2_000);
         rig.concurrent(2_000, DeliveryRig.all(), 120); // the requests the raw client replays
         captured = receiver.captured();
-        measure(report, rig, receiver, captured, s, null);
+        if (memory) {
+          measure(report, rig, receiver, captured, s, null);
+        }
       }
       // What the connection pool's size does: the same run with the sender given an OkHttp client
       // that keeps as many idle connections as there are workers (OkHttp's default keeps 5).
-      OkHttpClient pooled = new OkHttpClient.Builder()
-          .connectionPool(new ConnectionPool(DeliveryRig.WORKERS, 5, TimeUnit.MINUTES)).build();
-      try (DeliveryRig rig = new DeliveryRig("in-memory", new InMemoryWebhookStore(), receiver, TIMEOUT, pooled,
-          DeliveryRig.WORKERS)) {
-        rig.warmUp(s.warmup);
-        DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
-        report.add("e2e", String.format(Locale.ROOT, "e2e in-memory, the same run with the sender given an OkHttp client "
-            + "keeping %d idle connections (default 5); %,d connections", DeliveryRig.WORKERS, run.connections()),
-            run.perSecond(), "deliveries/s").limit("raw OkHttp, " + DeliveryRig.WORKERS + " threads",
-            run.perSecond() / lastRaw);
-      } finally {
-        pooled.connectionPool().evictAll();
+      if (memory) {
+        pooledRun(report, receiver, s);
       }
-      try (BenchDatabases.Db db = BenchDatabases.h2(POOL)) {
-        JdbcWebhookStore store = JdbcWebhookStore.create(db.pool);
-        try (DeliveryRig rig = new DeliveryRig("H2", store, receiver, TIMEOUT)) {
-          measure(report, rig, receiver, captured, jdbc, null);
-        } finally {
-          store.close();
+      if (STORES.contains("h2")) {
+        try (BenchDatabases.Db db = BenchDatabases.h2(POOL)) {
+          JdbcWebhookStore store = JdbcWebhookStore.create(db.pool);
+          try (DeliveryRig rig = new DeliveryRig("H2", store, receiver, TIMEOUT)) {
+            measure(report, rig, receiver, captured, jdbc, null);
+          } finally {
+            store.close();
+          }
         }
       }
-      try (BenchDatabases.Db db = BenchDatabases.postgres(POOL)) {
-        JdbcWebhookStore store = JdbcWebhookStore.builder(db.pool).listenForNotifications(true).build();
-        try (DeliveryRig rig = new DeliveryRig("PostgreSQL", store, receiver, TIMEOUT)) {
-          measure(report, rig, receiver, captured, jdbc, db);
-        } finally {
-          store.close();
+      if (STORES.contains("postgres")) {
+        try (BenchDatabases.Db db = BenchDatabases.postgres(POOL)) {
+          JdbcWebhookStore store = JdbcWebhookStore.builder(db.pool).listenForNotifications(true).build();
+          try (DeliveryRig rig = new DeliveryRig("PostgreSQL", store, receiver, TIMEOUT)) {
+            measure(report, rig, receiver, captured, jdbc, db);
+          } finally {
+            store.close();
+          }
         }
       }
+    }
+  }
+
+  private static void pooledRun(Report report, BenchReceiver receiver, Sizes s) throws Exception {
+    OkHttpClient pooled = new OkHttpClient.Builder()
+        .connectionPool(new ConnectionPool(DeliveryRig.WORKERS, 5, TimeUnit.MINUTES)).build();
+    try (DeliveryRig rig = new DeliveryRig("in-memory", new InMemoryWebhookStore(), receiver, TIMEOUT, pooled,
+        DeliveryRig.WORKERS)) {
+      rig.warmUp(s.warmup);
+      DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
+      report.add("e2e", String.format(Locale.ROOT, "e2e in-memory, the same run with the sender given an OkHttp client "
+          + "keeping %d idle connections (default 5); %,d connections", DeliveryRig.WORKERS, run.connections()),
+          run.perSecond(), "deliveries/s").limit("raw OkHttp, " + DeliveryRig.WORKERS + " threads",
+          run.perSecond() / lastRaw);
+    } finally {
+      pooled.connectionPool().evictAll();
     }
   }
 
@@ -97,9 +118,14 @@ final class EndToEndSection {
     long[] table = postgres == null ? null : deliveryTable(postgres);
     // Twice, and the better run, as for the limit: on two cores the JIT's compiler threads are
     // still busy during the first (in memory, the second run was half as fast again).
+    long jit = DeliveryRig.compileMillis();
     DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
+    long runJit = DeliveryRig.compileMillis() - jit;
     if (postgres == null && !s.quick()) {
+      jit = DeliveryRig.compileMillis();
       DeliveryRig.Run again = rig.concurrent(s.events, DeliveryRig.all(), 600);
+      long againJit = DeliveryRig.compileMillis() - jit;
+      runJit = again.perSecond() > run.perSecond() ? againJit : runJit;
       run = again.perSecond() > run.perSecond() ? again : run;
     }
     if (postgres != null) {
@@ -128,6 +154,8 @@ final class EndToEndSection {
         + "(beside %s; the better of %,.0f before and %,.0f after)", DeliveryRig.WORKERS, rig.name, rawBefore, rawAfter),
         raw, "requests/s");
     cpu(report, rig.name + ", the run above", run.cpu());
+    report.add("e2e", String.format(Locale.ROOT, "JIT compile time during %s's run (all compiler threads; the run "
+        + "took %.0f ms)", rig.name, run.elapsedNanos() / 1e6), runJit, "ms");
     perDelivery(report, rig.name + "'s run", run.cpu(), s.events);
     perDelivery(report, "the raw client's better run", rawCpu, s.raw);
     report.add("e2e", String.format(Locale.ROOT, "connections to the receiver during %s's run (the raw client's: %,d)",
