@@ -220,6 +220,21 @@ public final class UrlPolicy {
     return allowHttp;
   }
 
+  /**
+   * Whether {@link #check(String)} looks host names up (a {@link Builder#resolver(Resolver)
+   * resolver} is set; none by default). When false, {@code check} depends on the URL alone: the
+   * same URL gets the same answer every time, so a caller may keep it.
+   *
+   * <pre>{@code
+   * if (!policy.resolvesNames()) { cache.put(url, policy.check(url)); }
+   * }</pre>
+   *
+   * @return whether {@code check} asks DNS
+   */
+  public boolean resolvesNames() {
+    return resolver != null;
+  }
+
   /** A summary of the settings, for logs. */
   @Override
   public String toString() {

@@ -59,6 +59,16 @@ class UrlPolicyBuilderTest {
   }
 
   @Test
+  void resolvesNames_onlyWithAResolver_andKeptByNewBuilder() {
+    assertFalse(UrlPolicy.strict().resolvesNames());
+    assertFalse(localDev().resolvesNames());
+    UrlPolicy withDns = localDev().newBuilder().resolver(UrlPolicy.Resolver.SYSTEM).build();
+    assertTrue(withDns.resolvesNames());
+    assertTrue(withDns.newBuilder().build().resolvesNames());
+    assertFalse(withDns.newBuilder().resolver(null).build().resolvesNames());
+  }
+
+  @Test
   void newBuilder_keepsSettings_andLeavesOriginalUnchanged() {
     UrlPolicy policy = localDev();
     UrlPolicy derived = policy.newBuilder().maxLength(40).build();

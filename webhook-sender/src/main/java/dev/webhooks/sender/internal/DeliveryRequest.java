@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.net.URI;
 import java.util.Arrays;
 import java.util.Collections;
+import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,8 @@ import java.util.Set;
  *     Map.of("webhook-id", id, "webhook-timestamp", ts, "webhook-signature", sig), json);
  * }</pre>
  *
- * @param url where to send it; checked again against the URL policy before each attempt
+ * @param url where to send it; checked against the URL policy before each attempt, or once when
+ *     the policy does not resolve names (see {@link HttpDeliverer})
  * @param headers the headers to send, in iteration order; {@code Content-Type} among them sets the
  *     body's type (default {@code application/json})
  * @param body the raw body bytes
@@ -45,24 +47,33 @@ public record DeliveryRequest(URI url, Map<String, String> headers, byte[] body)
     requireNonNull(url, "url == null");
     requireNonNull(headers, "headers == null");
     requireNonNull(body, "body == null");
-    Map<String, String> copy = new LinkedHashMap<>();
-    Map<String, String> seen = new LinkedHashMap<>();
-    headers.forEach((name, value) -> {
+    // Built for every attempt: one map, and the names seen so far compared in a list (a request
+    // has a handful of headers).
+    Map<String, String> copy = new LinkedHashMap<>(Math.max(4, headers.size() * 2));
+    String[] names = new String[headers.size()];
+    int count = 0;
+    for (Map.Entry<String, String> header : headers.entrySet()) {
+      String name = header.getKey();
+      String value = header.getValue();
       requireNonNull(name, "header name == null");
       requireNonNull(value, "value of header " + name + " == null");
       checkName(name);
       checkValue(name, value);
-      String lower = name.toLowerCase(Locale.ROOT);
-      if (CLIENT_HEADERS.contains(lower)) {
+      if (CLIENT_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
         throw new IllegalArgumentException("header " + name + " is set by the HTTP client and may not be given");
       }
-      String previous = seen.put(lower, name);
-      if (previous != null) {
-        throw new IllegalArgumentException("header " + name + " is given twice (as " + previous + " and "
-            + name + "; names are case-insensitive)");
+      for (int i = 0; i < count; i++) {
+        if (names[i].equalsIgnoreCase(name)) {
+          throw new IllegalArgumentException("header " + name + " is given twice (as " + names[i] + " and "
+              + name + "; names are case-insensitive)");
+        }
       }
+      if (count == names.length) {
+        throw new ConcurrentModificationException("headers changed while copied");
+      }
+      names[count++] = name;
       copy.put(name, value);
-    });
+    }
     headers = Collections.unmodifiableMap(copy);
     body = body.clone();
   }

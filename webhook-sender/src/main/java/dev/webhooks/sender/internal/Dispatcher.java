@@ -705,17 +705,21 @@ public final class Dispatcher implements AutoCloseable {
       log.debug("delivery {}: lease lost before the outcome was recorded; another claimant has it", d.id());
       return !slowFailure;
     }
-    log.debug("delivery {} attempt {} to {}: {} {} -> {}", d.id(), number, sub.url().getHost(), r.outcome(),
-        r.statusCode(), status);
-    DeliveryRecord after = new DeliveryRecord(d.id(), d.tenantId(), d.subscriptionId(), d.eventId(), d.eventType(),
-        status, number, d.createdAt(), Optional.ofNullable(next),
-        status == DeliveryStatus.DELIVERED ? Optional.of(started.plus(r.duration())) : d.deliveredAt(),
-        r.statusCode() > 0 ? Optional.of(r.statusCode()) : d.lastHttpStatus(), r.error());
-    tell(() -> listener.onAttempt(after, attempt));
-    if (status == DeliveryStatus.DELIVERED) {
-      tell(() -> listener.onDelivered(after));
-    } else if (status == DeliveryStatus.FAILED) {
-      tell(() -> listener.onGivenUp(after));
+    if (log.isDebugEnabled()) { // not an argument array per attempt when nobody reads it
+      log.debug("delivery {} attempt {} to {}: {} {} -> {}", d.id(), number, sub.url().getHost(), r.outcome(),
+          r.statusCode(), status);
+    }
+    if (listener != DeliveryListener.NONE) {
+      DeliveryRecord after = new DeliveryRecord(d.id(), d.tenantId(), d.subscriptionId(), d.eventId(), d.eventType(),
+          status, number, d.createdAt(), Optional.ofNullable(next),
+          status == DeliveryStatus.DELIVERED ? Optional.of(started.plus(r.duration())) : d.deliveredAt(),
+          r.statusCode() > 0 ? Optional.of(r.statusCode()) : d.lastHttpStatus(), r.error());
+      tell(() -> listener.onAttempt(after, attempt));
+      if (status == DeliveryStatus.DELIVERED) {
+        tell(() -> listener.onDelivered(after));
+      } else if (status == DeliveryStatus.FAILED) {
+        tell(() -> listener.onGivenUp(after));
+      }
     }
     if (r.outcome() == AttemptResult.Outcome.GONE) {
       disable(sub, DisabledReason.ENDPOINT_GONE, now);
@@ -749,6 +753,7 @@ public final class Dispatcher implements AutoCloseable {
     disabledHere.remove(subscription);
     slow.remove(subscription);
     keys.remove(subscription); // no parsed secret outlives its subscription here
+    http.forgetCheckedUrls(); // nor its URL (deletes and re-enables are rare: the others are checked again)
     inFlight.computeIfPresent(subscription, (id, n) -> n.get() == 0 ? null : n);
   }
 

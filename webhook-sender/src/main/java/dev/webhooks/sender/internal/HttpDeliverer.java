@@ -14,6 +14,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import okhttp3.Authenticator;
@@ -41,9 +42,12 @@ import org.slf4j.LoggerFactory;
  * against the {@link UrlPolicy} at connect time ({@link PolicyDns}), OkHttp never retries on its
  * own (the retry policy decides, and a silent retry could deliver twice), the caller's interceptors,
  * cache, cookies and authenticators are dropped, and the connect, read, write and whole-call
- * timeouts are all the given timeout. The URL is checked against the policy again before each
- * attempt, since IP-literal hosts never reach the DNS check. At most {@code excerptBytes} of the
- * response body are read: the rest is never downloaded.
+ * timeouts are all the given timeout. The URL is checked against the policy before each attempt,
+ * since IP-literal hosts never reach the DNS check; or, when the policy does not {@linkplain
+ * UrlPolicy#resolvesNames() resolve names} (its answer then depends on the URL alone), once, and
+ * the URLs it allowed are kept with their parsed form (up to {@value #MAX_CHECKED_URLS}, all
+ * forgotten by {@link #forgetCheckedUrls()}) instead of being parsed three times per attempt. At
+ * most {@code excerptBytes} of the response body are read: the rest is never downloaded.
  *
  * <pre>{@code
  * try (HttpDeliverer deliverer = new HttpDeliverer(null, UrlPolicy.strict(),
@@ -65,6 +69,8 @@ public final class HttpDeliverer implements AutoCloseable {
   static final String DEFAULT_CONTENT_TYPE = "application/json";
   /** OkHttp's own default. */
   static final int DEFAULT_IDLE_CONNECTIONS = 5;
+  /** URLs kept with their policy check's answer; all are forgotten when there would be more. */
+  static final int MAX_CHECKED_URLS = 4096;
 
   private static final Logger log = LoggerFactory.getLogger(HttpDeliverer.class);
 
@@ -75,12 +81,17 @@ public final class HttpDeliverer implements AutoCloseable {
   private final int excerptBytes;
   private final LongSupplier nanoTime;
   private final Clock clock;
+  /** URLs the policy allowed, as given, and their OkHttp form; null when the policy asks DNS. */
+  private final ConcurrentHashMap<String, HttpUrl> checked;
+  /** Each thread's buffer for the response excerpt: read into, copied out, never kept. */
+  private final ThreadLocal<byte[]> excerptBuffers;
   private volatile boolean closed;
 
   /**
    * @param base the caller's client to derive ours from (its connection pool, dispatcher, DNS and
    *     TLS settings), or null for a new one
-   * @param policy checks the URL before each attempt and every resolved address at connect time
+   * @param policy checks the URL before each attempt (once per URL when it does not resolve names)
+   *     and every resolved address at connect time
    * @param timeout bounds connecting, each read and write, and the whole attempt; at least 1 ms
    * @param excerptBytes how much of the response body to read and keep, 0..1 MiB
    * @param nanoTime measures the attempt's duration, such as {@code System::nanoTime}
@@ -127,6 +138,18 @@ public final class HttpDeliverer implements AutoCloseable {
     this.clock = requireNonNull(clock, "clock == null");
     this.client = derive(base, policy, timeout, idleConnections);
     this.ownsClient = base == null;
+    this.checked = policy.resolvesNames() ? null : new ConcurrentHashMap<>();
+    this.excerptBuffers = ThreadLocal.withInitial(() -> new byte[excerptBytes]);
+  }
+
+  /**
+   * Forgets the URLs the policy allowed, so that none outlives its subscription here (a URL's
+   * query may hold a token); each is checked again at its next attempt.
+   */
+  public void forgetCheckedUrls() {
+    if (checked != null) {
+      checked.clear();
+    }
   }
 
   /** The bound on each attempt, as given. */
@@ -179,21 +202,30 @@ public final class HttpDeliverer implements AutoCloseable {
     if (closed) {
       throw new IllegalStateException("closed");
     }
-    String host = String.valueOf(request.url().getHost());
     long start = nanoTime.getAsLong();
-    URI url;
-    try {
-      url = policy.check(request.url().toString());
-    } catch (WebhookValidationException e) {
-      return finish(host, start, Outcome.FAILURE, 0, "", Optional.empty(),
-          Optional.of("refused by URL policy: " + e.getMessage()));
-    }
-    HttpUrl httpUrl = HttpUrl.parse(url.toString());
+    String given = request.url().toString();
+    HttpUrl httpUrl = checked == null ? null : checked.get(given);
     if (httpUrl == null) {
-      return finish(host, start, Outcome.FAILURE, 0, "", Optional.empty(),
-          Optional.of("url is not supported by the HTTP client"));
+      URI url;
+      try {
+        url = policy.check(given);
+      } catch (WebhookValidationException e) {
+        return finish(String.valueOf(request.url().getHost()), start, Outcome.FAILURE, 0, "", Optional.empty(),
+            Optional.of("refused by URL policy: " + e.getMessage()));
+      }
+      httpUrl = HttpUrl.parse(url.toString());
+      if (httpUrl == null) {
+        return finish(String.valueOf(request.url().getHost()), start, Outcome.FAILURE, 0, "", Optional.empty(),
+            Optional.of("url is not supported by the HTTP client"));
+      }
+      if (checked != null) {
+        if (checked.size() >= MAX_CHECKED_URLS) {
+          checked.clear(); // many subscriptions: the busy ones come back at their next attempt
+        }
+        checked.put(given, httpUrl);
+      }
     }
-    host = httpUrl.host();
+    String host = httpUrl.host();
     Call call = client.newCall(toHttp(request, httpUrl));
     int status = 0;
     String excerpt;
@@ -238,7 +270,7 @@ public final class HttpDeliverer implements AutoCloseable {
    */
   private String readExcerpt(Response response, Call call) throws IOException {
     ResponseBody body = response.body();
-    byte[] buffer = new byte[excerptBytes];
+    byte[] buffer = excerptBuffers.get(); // not a new 2 KiB per attempt: most bodies are empty or short
     InputStream in = body.byteStream();
     int read = in.readNBytes(buffer, 0, excerptBytes);
     boolean truncated = read == excerptBytes && body.contentLength() != excerptBytes;

@@ -310,8 +310,18 @@ public final class InMemoryWebhookStore implements WebhookStore {
   // ---- publishing
 
   @Override
-  public synchronized PublishResult publish(EventRecord event) {
+  public PublishResult publish(EventRecord event) {
     requireNonNull(event, "event == null");
+    // The fan-out's random id bits drawn before taking the lock: SecureRandom may read the kernel's
+    // source and takes a lock of its own, and claims wait for this one.
+    byte[] random = new byte[16];
+    RANDOM.nextBytes(random);
+    synchronized (this) {
+      return publish(event, random);
+    }
+  }
+
+  private PublishResult publish(EventRecord event, byte[] random) {
     Tenant t = tenants.computeIfAbsent(event.tenantId(), k -> new Tenant());
     if (event.idempotencyKey().isPresent()) {
       String first = t.idempotency.get(event.idempotencyKey().get());
@@ -343,12 +353,11 @@ public final class InMemoryWebhookStore implements WebhookStore {
       }
     }
     if (targets.length > 0) {
-      byte[] random = new byte[16];
-      long msb;
-      do {
+      long msb = ByteBuffer.wrap(random).getLong() & ~0xF000L | 0x4000L; // version 4
+      while (fanOuts.containsKey(msb)) { // one chance in billions while fan-outs are held
         RANDOM.nextBytes(random);
-        msb = ByteBuffer.wrap(random).getLong() & ~0xF000L | 0x4000L; // version 4
-      } while (fanOuts.containsKey(msb));
+        msb = ByteBuffer.wrap(random).getLong() & ~0xF000L | 0x4000L;
+      }
       long lsbHigh = ByteBuffer.wrap(random).getLong(8) & 0x3FFF_FFFF_0000_0000L | 0x8000_0000_0000_0000L; // IETF variant
       FanOut f = new FanOut(++fanOutCounter, event, targets, msb, lsbHigh);
       fanOuts.put(msb, f);

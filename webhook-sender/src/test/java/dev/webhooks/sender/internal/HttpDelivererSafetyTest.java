@@ -186,4 +186,47 @@ class HttpDelivererSafetyTest extends DelivererFixture {
     assertEquals(0, deliverer.client().connectionPool().connectionCount());
     assertThrows(IllegalStateException.class, () -> deliverer.deliver(request(url("/in"))));
   }
+  @Test
+  void policyThatResolvesNames_isAskedBeforeEveryAttempt_notRemembered() {
+    // The name resolves to loopback at the first check and to a private address at the second: a
+    // remembered answer would let the second attempt through.
+    AtomicInteger lookups = new AtomicInteger();
+    UrlPolicy policy = LOCAL.newBuilder()
+        .resolver(host -> List.of(lookups.incrementAndGet() == 1 ? LOOPBACK : address(10, 0, 0, 1)))
+        .build();
+    OkHttpClient base = base(new OkHttpClient.Builder().dns(host -> List.of(LOOPBACK)));
+    HttpDeliverer deliverer = track(new HttpDeliverer(base, policy, Duration.ofSeconds(5),
+        HttpDeliverer.DEFAULT_EXCERPT_BYTES, System::nanoTime));
+    server.enqueue(new MockResponse.Builder().code(200).build());
+    URI url = URI.create("http://receiver.example.com:" + server.getPort() + "/in");
+
+    AttemptResult first = deliverer.deliver(request(url));
+    AttemptResult second = deliverer.deliver(request(url));
+
+    assertEquals(Outcome.SUCCESS, first.outcome());
+    assertEquals(Outcome.FAILURE, second.outcome());
+    assertTrue(second.error().orElseThrow().startsWith("refused by URL policy: host receiver.example.com resolves to "
+        + "a non-public address"), second.error().orElseThrow());
+    assertEquals(2, lookups.get());
+    assertEquals(1, server.getRequestCount());
+  }
+
+  @Test
+  void policyWithoutResolver_urlCheckedOnce_thenEveryAttemptSentToIt() {
+    HttpDeliverer deliverer = deliverer();
+    for (int i = 0; i < 3; i++) {
+      server.enqueue(new MockResponse.Builder().code(200).build());
+    }
+    URI url = url("/in?n=1");
+
+    for (int i = 0; i < 3; i++) {
+      assertEquals(Outcome.SUCCESS, deliverer.deliver(request(url)).outcome());
+    }
+    // A refused URL stays refused, attempt after attempt.
+    URI refused = URI.create("http://10.0.0.1:" + server.getPort() + "/in");
+    for (int i = 0; i < 2; i++) {
+      assertTrue(deliverer.deliver(request(refused)).error().orElseThrow().startsWith("refused by URL policy"));
+    }
+    assertEquals(3, server.getRequestCount());
+  }
 }
