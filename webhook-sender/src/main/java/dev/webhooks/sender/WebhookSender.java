@@ -198,8 +198,8 @@ public final class WebhookSender implements AutoCloseable {
     }
     JsonNode node = data instanceof JsonNode ? (JsonNode) data : mapper.valueToTree(data);
     Instant now = clock.instant().truncatedTo(ChronoUnit.MICROS); // what every store keeps
-    Envelope envelope = Envelope.of(Envelope.newId(clock), eventType, now, node);
-    return EventRecord.of(envelope.id(), tenantId, eventType, now, envelope.toJson(), idempotencyKey);
+    String id = Envelope.newId(clock);
+    return EventRecord.of(id, tenantId, eventType, now, Envelope.json(id, eventType, now, node), idempotencyKey);
   }
 
   /**

@@ -8,7 +8,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import javax.crypto.Mac;
 
 /** What every scheme shares: header access, timestamps, HMAC over split parts. */
 final class Schemes {
@@ -109,12 +108,7 @@ final class Schemes {
 
   /** HMAC-SHA256 of {@code prefix} then {@code body}, without concatenating them. */
   static byte[] hmac(WebhookSecret secret, byte[] prefix, byte[] body) {
-    Mac mac = secret.newMac();
-    if (prefix != null) {
-      mac.update(prefix);
-    }
-    mac.update(body);
-    return mac.doFinal();
+    return secret.hmac(prefix, prefix == null ? 0 : prefix.length, body);
   }
 
   /** {@code true} when {@code candidate} equals any expected MAC, in constant time per MAC. */

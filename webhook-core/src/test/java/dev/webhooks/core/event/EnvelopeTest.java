@@ -54,6 +54,19 @@ class EnvelopeTest {
   }
 
   @Test
+  void json_sameBytesAsOfThenToJson_andTheSameRefusals() throws Exception {
+    JsonNode d = data();
+    assertEquals(new String(Envelope.of("msg_1", "lookup.completed", AT, d).toJson(), StandardCharsets.UTF_8),
+        new String(Envelope.json("msg_1", "lookup.completed", AT, d), StandardCharsets.UTF_8));
+    assertEquals(data(), d); // read, not changed
+    assertEquals(ErrorCode.INVALID_EVENTS, assertThrows(WebhookValidationException.class,
+        () -> Envelope.json("msg_1", "Lookup Completed", AT, d)).code());
+    assertThrows(IllegalArgumentException.class, () -> Envelope.json("", "lookup.completed", AT, d));
+    assertThrows(NullPointerException.class, () -> Envelope.json("msg_1", "lookup.completed", AT, null));
+    assertThrows(NullPointerException.class, () -> Envelope.json("msg_1", "lookup.completed", null, d));
+  }
+
+  @Test
   void of_invalidType_invalidEvents() {
     WebhookValidationException ex = assertThrows(WebhookValidationException.class,
         () -> Envelope.of("msg_1", "Lookup Completed", AT, data()));

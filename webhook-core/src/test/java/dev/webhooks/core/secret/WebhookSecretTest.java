@@ -99,4 +99,67 @@ class WebhookSecretTest {
     a.update((byte) 1); // state of one must not leak into the other
     assertArrayEquals(b.doFinal(new byte[] {2}), s.newMac().doFinal(new byte[] {2}));
   }
+  /** HMAC-SHA256 of the bytes, with a fresh Mac from the JDK. */
+  private static byte[] reference(byte[] key, byte[] bytes) throws Exception {
+    javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+    mac.init(new javax.crypto.spec.SecretKeySpec(key, "HmacSHA256"));
+    return mac.doFinal(bytes);
+  }
+
+  @Test
+  void hmac_ofPrefixThenBody_isTheMacOfBothTogether_callAfterCall() throws Exception {
+    WebhookSecret s = WebhookSecret.parse("whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw");
+    byte[] prefix = "msg_1.1714651200.unused".getBytes(StandardCharsets.UTF_8);
+    byte[] body = "{\"a\":1}".getBytes(StandardCharsets.UTF_8);
+    byte[] expected = reference(s.bytes(), "msg_1.1714651200.{\"a\":1}".getBytes(StandardCharsets.UTF_8));
+    for (int i = 0; i < 3; i++) { // the kept Mac starts clean each time
+      assertArrayEquals(expected, s.hmac(prefix, 17, body));
+    }
+    assertArrayEquals(reference(s.bytes(), body), s.hmac(null, 0, body));
+    assertArrayEquals(s.hmac(new byte[0], 0, body), s.hmac(null, 0, body));
+  }
+
+  @Test
+  void hmac_prefixLengthOutsideThePrefix_refused_andTheNextCallStillRight() throws Exception {
+    WebhookSecret s = WebhookSecret.generate();
+    byte[] body = {1, 2, 3};
+    assertThrows(IndexOutOfBoundsException.class, () -> s.hmac(new byte[4], 5, body));
+    assertThrows(IndexOutOfBoundsException.class, () -> s.hmac(new byte[4], -1, body));
+    assertThrows(IndexOutOfBoundsException.class, () -> s.hmac(null, 1, body));
+    assertThrows(NullPointerException.class, () -> s.hmac(null, 0, null));
+    assertArrayEquals(reference(s.bytes(), body), s.hmac(null, 0, body));
+  }
+
+  @Test
+  void hmac_fromManyThreadsAtOnce_everyResultRight() throws Exception {
+    WebhookSecret s = WebhookSecret.generate();
+    int threads = 8;
+    int each = 2_000;
+    java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+    try {
+      java.util.List<java.util.concurrent.Future<Integer>> results = new java.util.ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        results.add(pool.submit(() -> {
+          int wrong = 0;
+          for (int i = 0; i < each; i++) {
+            byte[] body = (thread + ":" + i).getBytes(StandardCharsets.UTF_8);
+            byte[] prefix = {(byte) thread, (byte) i};
+            byte[] both = new byte[prefix.length + body.length];
+            System.arraycopy(prefix, 0, both, 0, 2);
+            System.arraycopy(body, 0, both, 2, body.length);
+            if (!java.util.Arrays.equals(reference(s.bytes(), both), s.hmac(prefix, 2, body))) {
+              wrong++;
+            }
+          }
+          return wrong;
+        }));
+      }
+      for (java.util.concurrent.Future<Integer> r : results) {
+        assertEquals(0, r.get(60, java.util.concurrent.TimeUnit.SECONDS));
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+  }
 }

@@ -277,7 +277,8 @@ public final class HttpDeliverer implements AutoCloseable {
     if (truncated) {
       call.cancel();
     }
-    return new String(buffer, 0, truncated ? completeUtf8Length(buffer, read) : read, UTF_8);
+    // An empty body (the usual 2xx) gives the one empty string: the delivery log keeps the excerpt.
+    return read == 0 ? "" : new String(buffer, 0, truncated ? completeUtf8Length(buffer, read) : read, UTF_8);
   }
 
   /** {@code length}, less an incomplete UTF-8 sequence cut at its end. */

@@ -458,10 +458,16 @@ public final class InMemoryWebhookStore implements WebhookStore {
       nextAttemptAt = d.retryRequestedAt;
     }
     d.retryRequestedAt = null;
+    // Kept for the delivery log, which young collections copy: most deliveries have one attempt,
+    // and the smallest list holds it.
     if (d.attempts == null) {
-      d.attempts = new ArrayList<>(1);
+      d.attempts = List.of(attempt);
+    } else {
+      List<AttemptRecord> more = new ArrayList<>(d.attempts.size() + 1);
+      more.addAll(d.attempts);
+      more.add(attempt);
+      d.attempts = more;
     }
-    d.attempts.add(attempt);
     Instant end = attempt.startedAt().plus(attempt.duration());
     DeliveryRecord r = d.record;
     d.record = new DeliveryRecord(r.id(), r.tenantId(), r.subscriptionId(), r.eventId(), r.eventType(), status,
