@@ -52,7 +52,7 @@ public final class BenchmarkSuite {
       }
     }
     Report report = new Report(quick);
-    DeliveryRig.maxWarmupRounds = quick ? 2 : 6; // quick: within its two minutes
+    DeliveryRig.maxWarmupRounds = quick ? 2 : 10; // quick: within its two minutes
     long start = System.nanoTime();
     PrintStream out = System.out;
     out.printf(Locale.ROOT, "Webhooks SDK benchmarks (%s): %s; %d cores, %s, Java %s%n", quick ? "quick" : "full",

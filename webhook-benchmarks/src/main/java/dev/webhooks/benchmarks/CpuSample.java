@@ -5,7 +5,10 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Where the machine's CPU went during a run, from Linux's {@code /proc}: this JVM (its process CPU
@@ -15,7 +18,8 @@ import java.util.Locale;
  * {@code null}.
  */
 record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTicks, long totalTicks,
-    long javaKernelTicks, long javaSwitches) {
+    long javaKernelTicks, long javaSwitches, Map<Long, Map.Entry<String, Long>> threadNanos,
+    Map<Long, Map.Entry<String, Long>> threadAllocated) {
   /** USER_HZ: Linux reports process and machine times in 1/100 s on every common platform. */
   private static final double TICK_NANOS = 1e9 / 100;
 
@@ -55,6 +59,7 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
       String self = Files.readString(Path.of("/proc/self/stat"));
       long kernel = Long.parseLong(self.substring(self.lastIndexOf(')') + 2).split(" ")[12]);
       long switches = 0;
+      Map<Long, Map.Entry<String, Long>> threads = new HashMap<>();
       try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
         for (Path t : tasks) {
           try {
@@ -63,15 +68,52 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
                 switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
               }
             }
+            // Time on a CPU in ns (schedstat's first field), by kind of thread.
+            long onCpu = Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
+            threads.put(Long.parseLong(t.getFileName().toString()),
+                Map.entry(group(Files.readString(t.resolve("comm")).trim()), onCpu));
           } catch (IOException | RuntimeException gone) {
             // the thread ended meanwhile
           }
         }
       }
-      return new CpuSample(System.nanoTime(), java, postgres, total - idle, total, kernel, switches);
+      // Bytes allocated on the heap, by Java thread.
+      Map<Long, Map.Entry<String, Long>> allocated = new HashMap<>();
+      com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+      long[] ids = mx.getAllThreadIds();
+      long[] bytes = mx.getThreadAllocatedBytes(ids);
+      java.lang.management.ThreadInfo[] infos = mx.getThreadInfo(ids);
+      for (int i = 0; i < ids.length; i++) {
+        if (infos[i] != null && bytes[i] >= 0) {
+          String name = infos[i].getThreadName();
+          allocated.put(ids[i], Map.entry(group(name.substring(0, Math.min(15, name.length()))), bytes[i]));
+        }
+      }
+      return new CpuSample(System.nanoTime(), java, postgres, total - idle, total, kernel, switches, threads,
+          allocated);
     } catch (IOException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** The kind of a thread, from its name (Linux keeps the first 15 characters). */
+  static String group(String name) {
+    if (name.startsWith("webhooks-")) {
+      return "sender";
+    } else if (name.startsWith("bench-receiver") || name.startsWith("HTTP-Dispatcher")) {
+      return "receiver";
+    } else if (name.startsWith("pool-")) {
+      return "publishers or raw client";
+    } else if (name.startsWith("OkHttp") || name.startsWith("Okio")) {
+      return "OkHttp's own";
+    } else if (name.contains("CompilerThre")) {
+      return "JIT";
+    } else if (name.startsWith("GC ")) {
+      return "GC";
+    } else if (name.startsWith("G1 ")) {
+      return "GC (concurrent)";
+    }
+    return "other";
   }
 
   /** Shares of all cores between {@code before} and now. */
@@ -81,7 +123,7 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
    * @param javaCpuNanos this JVM's CPU time
    */
   record Split(double java, double postgres, double other, double idle, int cores, double javaKernel,
-      long javaSwitches, long javaCpuNanos) {
+      long javaSwitches, long javaCpuNanos, Map<String, Long> threadNanos, Map<String, Long> threadAllocated) {
     String describe() {
       return String.format(Locale.ROOT, "java %.0f%%, postgres %.0f%%, other %.0f%%, idle %.0f%% of %d cores",
           java * 100, postgres * 100, other * 100, idle * 100, cores);
@@ -100,8 +142,23 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
     double java = (javaNanos - before.javaNanos) / all;
     double postgres = (postgresTicks - before.postgresTicks) * TICK_NANOS / all;
     double busy = (busyTicks - before.busyTicks) * TICK_NANOS / all;
+    // Threads alive at both samples only: one that ended in between took its count with it.
+    Map<String, Long> byGroup = new TreeMap<>();
+    threadNanos.forEach((tid, now) -> {
+      Map.Entry<String, Long> then = before.threadNanos.get(tid);
+      if (then != null) {
+        byGroup.merge(now.getKey(), now.getValue() - then.getValue(), Long::sum);
+      }
+    });
+    Map<String, Long> allocatedByGroup = new TreeMap<>();
+    threadAllocated.forEach((id, now) -> {
+      Map.Entry<String, Long> then = before.threadAllocated.get(id);
+      if (then != null) {
+        allocatedByGroup.merge(now.getKey(), now.getValue() - then.getValue(), Long::sum);
+      }
+    });
     return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores,
         (javaKernelTicks - before.javaKernelTicks) * TICK_NANOS / all, javaSwitches - before.javaSwitches,
-        javaNanos - before.javaNanos);
+        javaNanos - before.javaNanos, byGroup, allocatedByGroup);
   }
 }

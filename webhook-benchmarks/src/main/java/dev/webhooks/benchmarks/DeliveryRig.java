@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
@@ -108,11 +109,11 @@ final class DeliveryRig implements AutoCloseable {
   }
 
   /** At most this many warm-up rounds, however busy the JIT still is; set once by the suite. */
-  static volatile int maxWarmupRounds = 6;
+  static volatile int maxWarmupRounds = 10;
 
   /**
    * Warm-up: rounds of {@code events} as in {@link #concurrent}, until the JIT compiled for less
-   * than 5% of a round's time (at most {@link #maxWarmupRounds}: 6, quick 2). On two cores the
+   * than 5% of a round's time (at most {@link #maxWarmupRounds}: 10, quick 2). On two cores the
    * compiler threads took a quarter of the CPU during the first rounds, and a run measured then
    * was half as fast as one measured later.
    */
@@ -120,7 +121,12 @@ final class DeliveryRig implements AutoCloseable {
     for (int round = 0; round < maxWarmupRounds; round++) {
       long compiled = compileMillis();
       long t = System.nanoTime();
-      concurrent(events, all(), 120);
+      Run run = concurrent(events, all(), 120);
+      if (System.getenv("BENCH_WARMUP") != null) {
+        System.out.printf(Locale.ROOT, "   warm-up %s round %d: %,.0f/s, JIT %d ms in %.0f ms (uptime %d ms)%n", name,
+            round + 1, run.perSecond(), compileMillis() - compiled, (System.nanoTime() - t) / 1e6,
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+      }
       if (!jitBusy(compiled, System.nanoTime() - t)) {
         return;
       }

@@ -125,6 +125,11 @@ final class EndToEndSection {
       jit = DeliveryRig.compileMillis();
       DeliveryRig.Run again = rig.concurrent(s.events, DeliveryRig.all(), 600);
       long againJit = DeliveryRig.compileMillis() - jit;
+      if (System.getenv("BENCH_WARMUP") != null) {
+        System.out.printf(Locale.ROOT, "   measured runs: %,.0f/s (JIT %d ms), %,.0f/s (JIT %d ms) (uptime %d ms)%n",
+            run.perSecond(), runJit, again.perSecond(), againJit,
+            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+      }
       runJit = again.perSecond() > run.perSecond() ? againJit : runJit;
       run = again.perSecond() > run.perSecond() ? again : run;
     }
@@ -248,5 +253,15 @@ final class EndToEndSection {
         split.javaCpuNanos() / 1e3 / deliveries, "µs");
     report.add("e2e", "context switches of the JVM's threads per request during " + what,
         split.javaSwitches() / (double) deliveries, "switches");
+    StringBuilder byGroup = new StringBuilder();
+    split.threadNanos().forEach((group, nanos) -> byGroup.append(byGroup.length() == 0 ? "" : ", ")
+        .append(String.format(Locale.ROOT, "%s %.1f", group, nanos / 1e3 / deliveries)));
+    report.add("e2e", "JVM CPU time per request during " + what + ", by thread (µs): " + byGroup,
+        split.threadNanos().values().stream().mapToLong(Long::longValue).sum() / 1e3 / deliveries, "µs");
+    StringBuilder allocated = new StringBuilder();
+    split.threadAllocated().forEach((group, bytes) -> allocated.append(allocated.length() == 0 ? "" : ", ")
+        .append(String.format(Locale.ROOT, "%s %,.0f", group, bytes / (double) deliveries)));
+    report.add("e2e", "heap allocated per request during " + what + ", by thread (bytes): " + allocated,
+        split.threadAllocated().values().stream().mapToLong(Long::longValue).sum() / (double) deliveries, "bytes");
   }
 }
