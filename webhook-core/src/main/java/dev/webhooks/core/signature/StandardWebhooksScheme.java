@@ -80,8 +80,7 @@ final class StandardWebhooksScheme implements SignatureScheme {
     requireNonNull(timestamp, "timestamp == null");
     requireNonNull(body, "body == null");
     requireNonNull(keys, "keys == null");
-    if (messageId.isEmpty() || messageId.length() > MAX_ID_CHARS
-        || !messageId.chars().allMatch(c -> c > 32 && c < 127)) {
+    if (messageId.isEmpty() || messageId.length() > MAX_ID_CHARS || !visibleAscii(messageId)) {
       throw new IllegalArgumentException("messageId must be 1-" + MAX_ID_CHARS + " visible ASCII characters");
     }
     long seconds = timestamp.getEpochSecond();
@@ -230,6 +229,16 @@ final class StandardWebhooksScheme implements SignatureScheme {
           Reason.MALFORMED_HEADER, "header " + names[b + 2] + " holds no version,signature entry");
     }
     throw Schemes.noMatch();
+  }
+
+  private static boolean visibleAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c <= 32 || c >= 127) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private static boolean present(Object values) {

@@ -772,17 +772,29 @@ public final class Dispatcher implements AutoCloseable {
    * changes the texts and the keys are parsed again. Bounded: past the limit the cache starts over.
    */
   private List<WebhookKey> keysOf(UUID subscription, List<SigningSecret> secrets) {
-    List<String> texts = secrets.stream().map(SigningSecret::secret).toList();
     ParsedKeys cached = keys.get(subscription);
-    if (cached != null && cached.texts().equals(texts)) {
+    if (cached != null && sameTexts(cached.texts(), secrets)) { // every attempt: no list built to compare
       return cached.keys();
     }
+    List<String> texts = secrets.stream().map(SigningSecret::secret).toList();
     if (keys.size() >= KEY_CACHE_LIMIT) {
       keys.clear();
     }
     List<WebhookKey> parsed = texts.stream().map(scheme::parseKey).toList();
     keys.put(subscription, new ParsedKeys(texts, parsed));
     return parsed;
+  }
+
+  private static boolean sameTexts(List<String> texts, List<SigningSecret> secrets) {
+    if (texts.size() != secrets.size()) {
+      return false;
+    }
+    for (int i = 0; i < texts.size(); i++) {
+      if (!texts.get(i).equals(secrets.get(i).secret())) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void tell(Runnable call) {

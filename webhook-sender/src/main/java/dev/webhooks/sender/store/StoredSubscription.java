@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import dev.webhooks.core.subscription.Subscription;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -37,7 +39,23 @@ public record StoredSubscription(Subscription subscription, List<SigningSecret> 
 
   /** The secrets that still sign at {@code now}, newest first. */
   public List<SigningSecret> activeSecrets(Instant now) {
-    return secrets.stream().filter(s -> s.isActive(now)).toList();
+    // Called for every attempt, usually with one secret: no stream, and the list itself when all are active.
+    int active = 0;
+    for (SigningSecret s : secrets) {
+      if (s.isActive(now)) {
+        active++;
+      }
+    }
+    if (active == secrets.size()) {
+      return secrets;
+    }
+    List<SigningSecret> out = new ArrayList<>(active);
+    for (SigningSecret s : secrets) {
+      if (s.isActive(now)) {
+        out.add(s);
+      }
+    }
+    return Collections.unmodifiableList(out);
   }
 
   /** This record with another public view; secrets, failure state and version kept. */
