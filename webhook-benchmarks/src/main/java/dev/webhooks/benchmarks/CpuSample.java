@@ -142,20 +142,17 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
     double java = (javaNanos - before.javaNanos) / all;
     double postgres = (postgresTicks - before.postgresTicks) * TICK_NANOS / all;
     double busy = (busyTicks - before.busyTicks) * TICK_NANOS / all;
-    // Threads alive at both samples only: one that ended in between took its count with it.
+    // Threads alive now: a thread started in between counts in full; one that ended in between took
+    // its count with it.
     Map<String, Long> byGroup = new TreeMap<>();
     threadNanos.forEach((tid, now) -> {
       Map.Entry<String, Long> then = before.threadNanos.get(tid);
-      if (then != null) {
-        byGroup.merge(now.getKey(), now.getValue() - then.getValue(), Long::sum);
-      }
+      byGroup.merge(now.getKey(), now.getValue() - (then == null ? 0 : then.getValue()), Long::sum);
     });
     Map<String, Long> allocatedByGroup = new TreeMap<>();
     threadAllocated.forEach((id, now) -> {
       Map.Entry<String, Long> then = before.threadAllocated.get(id);
-      if (then != null) {
-        allocatedByGroup.merge(now.getKey(), now.getValue() - then.getValue(), Long::sum);
-      }
+      allocatedByGroup.merge(now.getKey(), now.getValue() - (then == null ? 0 : then.getValue()), Long::sum);
     });
     return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores,
         (javaKernelTicks - before.javaKernelTicks) * TICK_NANOS / all, javaSwitches - before.javaSwitches,
