@@ -99,6 +99,7 @@ class WebhookSecretTest {
     a.update((byte) 1); // state of one must not leak into the other
     assertArrayEquals(b.doFinal(new byte[] {2}), s.newMac().doFinal(new byte[] {2}));
   }
+
   /** HMAC-SHA256 of the bytes, with a fresh Mac from the JDK. */
   private static byte[] reference(byte[] key, byte[] bytes) throws Exception {
     javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");

@@ -143,8 +143,9 @@ public final class HttpDeliverer implements AutoCloseable {
   }
 
   /**
-   * Forgets the URLs the policy allowed, so that none outlives its subscription here (a URL's
-   * query may hold a token); each is checked again at its next attempt.
+   * Forgets the URLs the policy allowed (a URL's query may hold a token), as when a subscription is
+   * deleted; each is checked again at its next attempt. A subscription's old URL after an update
+   * is not forgotten at once: it goes when the cache fills, or at the next call.
    */
   public void forgetCheckedUrls() {
     if (checked != null) {
