@@ -43,6 +43,12 @@ import java.util.UUID;
  * touched costs a few bytes of heap and no object of its own, so that a large fan-out is stored
  * in a few milliseconds and a large backlog stays cheap for the garbage collector. A delivery
  * gets its own record once it is claimed, retried, parked or attempted.
+ *
+ * <p>Finished deliveries (delivered or given up), their attempts and their events stay for the
+ * delivery log until their subscription is deleted or the store is gone: there is no retention
+ * here. Each delivered delivery keeps its payload and about 600 bytes more (measured in the
+ * end-to-end benchmark), so a process that sends for long should use a JDBC store, whose {@code
+ * retention} purges them.
  */
 public final class InMemoryWebhookStore implements WebhookStore {
   private static final SecureRandom RANDOM = new SecureRandom();
