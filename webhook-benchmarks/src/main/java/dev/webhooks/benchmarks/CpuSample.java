@@ -144,18 +144,20 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
     double busy = (busyTicks - before.busyTicks) * TICK_NANOS / all;
     // Threads alive now: a thread started in between counts in full; one that ended in between took
     // its count with it.
-    Map<String, Long> byGroup = new TreeMap<>();
-    threadNanos.forEach((tid, now) -> {
-      Map.Entry<String, Long> then = before.threadNanos.get(tid);
-      byGroup.merge(now.getKey(), now.getValue() - (then == null ? 0 : then.getValue()), Long::sum);
-    });
-    Map<String, Long> allocatedByGroup = new TreeMap<>();
-    threadAllocated.forEach((id, now) -> {
-      Map.Entry<String, Long> then = before.threadAllocated.get(id);
-      allocatedByGroup.merge(now.getKey(), now.getValue() - (then == null ? 0 : then.getValue()), Long::sum);
-    });
     return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores,
         (javaKernelTicks - before.javaKernelTicks) * TICK_NANOS / all, javaSwitches - before.javaSwitches,
-        javaNanos - before.javaNanos, byGroup, allocatedByGroup);
+        javaNanos - before.javaNanos, byGroup(threadNanos, before.threadNanos),
+        byGroup(threadAllocated, before.threadAllocated));
+  }
+
+  /** Per thread (id → its group and a running count), the growth since {@code before}, summed by group. */
+  private static Map<String, Long> byGroup(Map<Long, Map.Entry<String, Long>> now,
+      Map<Long, Map.Entry<String, Long>> before) {
+    Map<String, Long> out = new TreeMap<>();
+    now.forEach((id, count) -> {
+      Map.Entry<String, Long> then = before.get(id);
+      out.merge(count.getKey(), count.getValue() - (then == null ? 0 : then.getValue()), Long::sum);
+    });
+    return out;
   }
 }

@@ -5,6 +5,7 @@ import dev.webhooks.sender.store.jdbc.JdbcWebhookStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import okhttp3.ConnectionPool;
 import okhttp3.OkHttpClient;
@@ -253,15 +254,18 @@ final class EndToEndSection {
         split.javaCpuNanos() / 1e3 / deliveries, "µs");
     report.add("e2e", "context switches of the JVM's threads per request during " + what,
         split.javaSwitches() / (double) deliveries, "switches");
-    StringBuilder byGroup = new StringBuilder();
-    split.threadNanos().forEach((group, nanos) -> byGroup.append(byGroup.length() == 0 ? "" : ", ")
-        .append(String.format(Locale.ROOT, "%s %.1f", group, nanos / 1e3 / deliveries)));
-    report.add("e2e", "JVM CPU time per request during " + what + ", by thread (µs): " + byGroup,
-        split.threadNanos().values().stream().mapToLong(Long::longValue).sum() / 1e3 / deliveries, "µs");
-    StringBuilder allocated = new StringBuilder();
-    split.threadAllocated().forEach((group, bytes) -> allocated.append(allocated.length() == 0 ? "" : ", ")
-        .append(String.format(Locale.ROOT, "%s %,.0f", group, bytes / (double) deliveries)));
-    report.add("e2e", "heap allocated per request during " + what + ", by thread (bytes): " + allocated,
-        split.threadAllocated().values().stream().mapToLong(Long::longValue).sum() / (double) deliveries, "bytes");
+    byThread(report, "JVM CPU time per request during " + what + ", by thread (µs): ", split.threadNanos(),
+        1e3 * deliveries, "%s %.1f", "µs");
+    byThread(report, "heap allocated per request during " + what + ", by thread (bytes): ", split.threadAllocated(),
+        deliveries, "%s %,.0f", "bytes");
+  }
+
+  /** One row: each group's count divided by {@code divisor} in the name, their sum as the value. */
+  private static void byThread(Report report, String name, Map<String, Long> byGroup, double divisor, String format,
+      String unit) {
+    StringBuilder groups = new StringBuilder();
+    byGroup.forEach((group, count) -> groups.append(groups.length() == 0 ? "" : ", ")
+        .append(String.format(Locale.ROOT, format, group, count / divisor)));
+    report.add("e2e", name + groups, byGroup.values().stream().mapToLong(Long::longValue).sum() / divisor, unit);
   }
 }

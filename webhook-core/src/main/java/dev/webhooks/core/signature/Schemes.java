@@ -106,7 +106,11 @@ final class Schemes {
     return secrets;
   }
 
-  /** HMAC-SHA256 of {@code prefix} then {@code body}, without concatenating them. */
+  /**
+   * HMAC-SHA256 of {@code prefix} then {@code body}, without concatenating them. Signing, with the
+   * secret's own kept {@code Mac}: a sender's worker signs for many subscriptions in turn, more
+   * than {@link ThreadMacs}' few slots per thread (made for a receiver's few secrets) would hold.
+   */
   static byte[] hmac(WebhookSecret secret, byte[] prefix, byte[] body) {
     return secret.hmac(prefix, prefix == null ? 0 : prefix.length, body);
   }

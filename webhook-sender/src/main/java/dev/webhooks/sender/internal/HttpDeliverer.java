@@ -9,7 +9,6 @@ import dev.webhooks.sender.internal.AttemptResult.Outcome;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Proxy;
-import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
@@ -204,27 +203,16 @@ public final class HttpDeliverer implements AutoCloseable {
       throw new IllegalStateException("closed");
     }
     long start = nanoTime.getAsLong();
-    String given = request.url().toString();
-    HttpUrl httpUrl = checked == null ? null : checked.get(given);
+    HttpUrl httpUrl;
+    try {
+      httpUrl = allowedUrl(request.url().toString());
+    } catch (WebhookValidationException e) {
+      return finish(String.valueOf(request.url().getHost()), start, Outcome.FAILURE, 0, "", Optional.empty(),
+          Optional.of("refused by URL policy: " + e.getMessage()));
+    }
     if (httpUrl == null) {
-      URI url;
-      try {
-        url = policy.check(given);
-      } catch (WebhookValidationException e) {
-        return finish(String.valueOf(request.url().getHost()), start, Outcome.FAILURE, 0, "", Optional.empty(),
-            Optional.of("refused by URL policy: " + e.getMessage()));
-      }
-      httpUrl = HttpUrl.parse(url.toString());
-      if (httpUrl == null) {
-        return finish(String.valueOf(request.url().getHost()), start, Outcome.FAILURE, 0, "", Optional.empty(),
-            Optional.of("url is not supported by the HTTP client"));
-      }
-      if (checked != null) {
-        if (checked.size() >= MAX_CHECKED_URLS) {
-          checked.clear(); // many subscriptions: the busy ones come back at their next attempt
-        }
-        checked.put(given, httpUrl);
-      }
+      return finish(String.valueOf(request.url().getHost()), start, Outcome.FAILURE, 0, "", Optional.empty(),
+          Optional.of("url is not supported by the HTTP client"));
     }
     String host = httpUrl.host();
     Call call = client.newCall(toHttp(request, httpUrl));
@@ -250,6 +238,27 @@ public final class HttpDeliverer implements AutoCloseable {
         : status == 410 ? Outcome.GONE
         : Outcome.FAILURE;
     return finish(host, start, outcome, status, excerpt, retryAfter, error);
+  }
+
+  /**
+   * The URL as the policy allows it, in OkHttp's form: kept from an earlier check when the policy's
+   * answer depends on the URL alone. Null when OkHttp cannot parse the normalised URL.
+   *
+   * @throws WebhookValidationException when the policy refuses the URL
+   */
+  private HttpUrl allowedUrl(String given) {
+    HttpUrl kept = checked == null ? null : checked.get(given);
+    if (kept != null) {
+      return kept;
+    }
+    HttpUrl parsed = HttpUrl.parse(policy.check(given).toString());
+    if (parsed != null && checked != null) {
+      if (checked.size() >= MAX_CHECKED_URLS) {
+        checked.clear(); // many subscriptions: the busy ones come back at their next attempt
+      }
+      checked.put(given, parsed);
+    }
+    return parsed;
   }
 
   private Request toHttp(DeliveryRequest request, HttpUrl url) {
