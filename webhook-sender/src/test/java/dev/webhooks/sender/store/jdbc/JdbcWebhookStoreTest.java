@@ -105,6 +105,110 @@ class JdbcWebhookStoreTest {
     }
   }
 
+  // ---- publishes at the same moment, committed together
+
+  /**
+   * A data source whose first commit once {@link #arm armed} waits until released, so that
+   * publishes from other threads queue behind it; counts the commits from then on.
+   */
+  private static final class HeldFirstCommit {
+    final CountDownLatch firstCommitIn = new CountDownLatch(1);
+    final CountDownLatch release = new CountDownLatch(1);
+    final java.util.concurrent.atomic.AtomicInteger commits = new java.util.concurrent.atomic.AtomicInteger();
+    volatile boolean armed;
+    final FlakyDataSource dataSource;
+
+    void arm() {
+      armed = true;
+    }
+
+    HeldFirstCommit(DataSource real) {
+      dataSource = new FlakyDataSource(real, place -> {
+        if (armed && place == FlakyDataSource.Place.COMMIT && commits.getAndIncrement() == 0) {
+          firstCommitIn.countDown();
+          try {
+            assertTrue(release.await(30, TimeUnit.SECONDS));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+        }
+        return null;
+      });
+    }
+  }
+
+  private static void awaitQueued(JdbcWebhookStore store, int n) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (store.queuedPublishes() < n) {
+      assertTrue(System.nanoTime() < deadline, "publishes queued: " + store.queuedPublishes());
+      Thread.onSpinWait();
+    }
+  }
+
+  @Test
+  void publishesAtTheSameMoment_committedTogetherInOneTransaction_eachAnsweredWithItsOwnEvent() throws Exception {
+    HeldFirstCommit held = new HeldFirstCommit(TestDatabases.h2(folder));
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(held.dataSource));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    held.arm();
+    ExecutorService pool = Executors.newFixedThreadPool(5);
+    try {
+      Future<PublishResult> first = pool.submit(() -> store.publish(event("msg_0", "t1", null)));
+      assertTrue(held.firstCommitIn.await(30, TimeUnit.SECONDS));
+      List<Future<PublishResult>> later = new ArrayList<>();
+      for (int i = 1; i <= 4; i++) {
+        String id = "msg_" + i;
+        later.add(pool.submit(() -> store.publish(event(id, "t1", null))));
+      }
+      awaitQueued(store, 4);
+      held.release.countDown();
+      assertEquals(new PublishResult("msg_0", 1, false), first.get(30, TimeUnit.SECONDS));
+      for (int i = 1; i <= 4; i++) {
+        assertEquals(new PublishResult("msg_" + i, 1, false), later.get(i - 1).get(30, TimeUnit.SECONDS));
+      }
+      assertEquals(2, held.commits.get(), "the first publish alone, then the four that waited, together");
+      Set<String> claimed = new HashSet<>();
+      store.claimDue(T0, 10, LEASE, Set.of()).forEach(c -> claimed.add(c.delivery().eventId()));
+      assertEquals(Set.of("msg_0", "msg_1", "msg_2", "msg_3", "msg_4"), claimed);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPublishFailingInASharedTransaction_failsAlone_theOthersInItAreStored() throws Exception {
+    HeldFirstCommit held = new HeldFirstCommit(TestDatabases.h2(folder));
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(held.dataSource));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    held.arm();
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    try {
+      Future<PublishResult> first = pool.submit(() -> store.publish(event("msg_0", "t1", null)));
+      assertTrue(held.firstCommitIn.await(30, TimeUnit.SECONDS));
+      Future<PublishResult> good1 = pool.submit(() -> store.publish(event("msg_1", "t1", null)));
+      awaitQueued(store, 1);
+      // A test event for a subscription that does not exist: refused, in the middle of the group.
+      Future<PublishResult> bad = pool.submit(() -> store.publish(EventRecord.forOneSubscription("msg_bad", "t1",
+          "order.paid", T0, "{}".getBytes(StandardCharsets.UTF_8), UUID.randomUUID())));
+      awaitQueued(store, 2);
+      Future<PublishResult> good2 = pool.submit(() -> store.publish(event("msg_2", "t1", null)));
+      awaitQueued(store, 3);
+      held.release.countDown();
+      assertEquals(new PublishResult("msg_0", 1, false), first.get(30, TimeUnit.SECONDS));
+      assertEquals(new PublishResult("msg_1", 1, false), good1.get(30, TimeUnit.SECONDS));
+      assertEquals(new PublishResult("msg_2", 1, false), good2.get(30, TimeUnit.SECONDS));
+      java.util.concurrent.ExecutionException e =
+          assertThrows(java.util.concurrent.ExecutionException.class, () -> bad.get(30, TimeUnit.SECONDS));
+      assertEquals("subscription not found", e.getCause().getMessage());
+      DataSource ds = held.dataSource;
+      assertEquals(3, count(ds, "SELECT COUNT(*) FROM webhook_event"), "the refused event left nothing");
+      assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event WHERE id = 'msg_bad'"));
+      assertEquals(3, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
   // ---- publish inside the caller's transaction
 
   @Test
