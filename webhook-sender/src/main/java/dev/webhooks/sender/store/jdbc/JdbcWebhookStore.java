@@ -11,7 +11,6 @@ import dev.webhooks.sender.DeliveryQuery;
 import dev.webhooks.sender.Page;
 import dev.webhooks.sender.PageRequest;
 import dev.webhooks.sender.PublishResult;
-import dev.webhooks.sender.internal.GroupCommit;
 import dev.webhooks.sender.store.AttemptOutcome;
 import dev.webhooks.sender.store.AttemptRecord;
 import dev.webhooks.sender.store.ClaimedDelivery;
@@ -75,16 +74,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Defaults: no notifications (workers poll), keep everything, secrets stored as written (the
  * database's own encryption applies), the system clock. Timestamps are kept to the microsecond.
- * Thread-safe; every method is one transaction, retried on a deadlock or serialization failure,
- * except that publishes made at the same moment from several threads share one (see {@link
- * #publish(EventRecord)}).
+ * Thread-safe; every method is one transaction, retried on a deadlock or serialization failure.
  */
 public final class JdbcWebhookStore implements TransactionalWebhookStore {
   private static final Logger log = LoggerFactory.getLogger(JdbcWebhookStore.class);
   /** The PostgreSQL channel a publish notifies and listening stores wait on. */
   static final String CHANNEL = "webhooks_due";
-  /** Most publishes committed in one transaction: keeps its statements and locks few. */
-  static final int MAX_PUBLISH_GROUP = 32;
 
   private final DataSource dataSource;
   private final SqlDialect dialect;
@@ -93,7 +88,6 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   private final Transactions transactions;
   private final Rows rows;
   private final Publishing publishing;
-  private final GroupCommit<EventRecord, PublishResult> publishes;
   private final Claims claims;
   private final Retention retention;
   private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
@@ -123,9 +117,6 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     this.transactions = new Transactions(dataSource);
     this.rows = new Rows(secrets);
     this.publishing = new Publishing(dialect, notify);
-    this.publishes = new GroupCommit<>("events", MAX_PUBLISH_GROUP,
-        events -> tx("publish", c -> publishing.publishAll(c, events)),
-        e -> "webhooks store: publish of event " + e.id() + " failed");
     this.claims = new Claims(transactions, rows, dialect, url);
     if (secrets.encrypts()) {
       sealPlainSecrets();
@@ -339,28 +330,10 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   }
 
   // ---- publishing
-
-  /**
-   * {@inheritDoc}
-   *
-   * <p>Publishes made at the same moment from several threads are committed together (group
-   * commit): while one transaction commits, the publishes that arrive meanwhile wait, then go in
-   * the next one, up to {@value #MAX_PUBLISH_GROUP} per transaction, with one {@code NOTIFY} for
-   * all. Each call still returns only once its own event is committed, and a publish from one
-   * thread at a time is its own transaction, as before. If the shared transaction fails, each of
-   * its publishes is made again in a transaction of its own, so that one failing publish (a test
-   * event whose subscription was just deleted) does not fail the others; an event whose first
-   * commit was in doubt is refused by its primary key, never stored twice.
-   */
   @Override
   public PublishResult publish(EventRecord event) {
     requireNonNull(event, "event == null");
-    return publishes.submit(event);
-  }
-
-  /** Publishes waiting for the next shared transaction: for tests. */
-  int queuedPublishes() {
-    return publishes.queued();
+    return tx("publish", c -> publishing.publish(c, event));
   }
 
   /**

@@ -29,41 +29,6 @@ final class Publishing {
 
   /** Publishes {@code event} on {@code c}, in the transaction it holds; see {@code WebhookStore.publish}. */
   PublishResult publish(Connection c, EventRecord event) throws SQLException {
-    PublishResult result = publishQuietly(c, event);
-    if (result.deliveries() > 0) {
-      notifyAtCommit(c);
-    }
-    return result;
-  }
-
-  /**
-   * Publishes {@code events} one after the other on {@code c}, in the one transaction it holds,
-   * with at most one {@code NOTIFY} for them all: a group of publishes committed together.
-   */
-  List<PublishResult> publishAll(Connection c, List<EventRecord> events) throws SQLException {
-    List<PublishResult> results = new ArrayList<>(events.size());
-    boolean any = false;
-    for (EventRecord event : events) {
-      PublishResult result = publishQuietly(c, event);
-      any |= result.deliveries() > 0;
-      results.add(result);
-    }
-    if (any) {
-      notifyAtCommit(c);
-    }
-    return results;
-  }
-
-  private void notifyAtCommit(Connection c) throws SQLException {
-    if (notify) {
-      try (Statement s = c.createStatement()) {
-        s.execute("NOTIFY " + JdbcWebhookStore.CHANNEL); // delivered at commit; nothing on rollback
-      }
-    }
-  }
-
-  /** {@link #publish} without the {@code NOTIFY}. */
-  private PublishResult publishQuietly(Connection c, EventRecord event) throws SQLException {
     Optional<String> key = event.idempotencyKey();
     if (key.isPresent()) {
       Optional<String> first = insertEventOnce(c, event);
@@ -82,6 +47,11 @@ final class Publishing {
       try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_event WHERE id = ?")) {
         p.setString(1, event.id());
         p.executeUpdate();
+      }
+    }
+    if (count > 0 && notify) {
+      try (Statement s = c.createStatement()) {
+        s.execute("NOTIFY " + JdbcWebhookStore.CHANNEL); // delivered at commit; nothing on rollback
       }
     }
     return new PublishResult(event.id(), count, false);
