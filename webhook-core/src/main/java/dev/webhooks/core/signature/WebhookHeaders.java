@@ -95,7 +95,7 @@ public final class WebhookHeaders {
   }
 
   /**
-   * {@link #all(String)} of each of {@code names} (lower-case), in one scan of the map, into
+   * {@link #all(String)} of each of {@code names} (lower-case, distinct), in one scan of the map, into
    * {@code found[i]}: {@code null} where the request has no such header. A verify needs several
    * headers of a request that has many, on every call: no iterator over the names, no list of
    * results, and a header name is compared only with names of its length, ASCII first. The lists
@@ -129,17 +129,20 @@ public final class WebhookHeaders {
         continue;
       }
       for (int i = 0; i < names.length; i++) {
-        if (names[i].length() != length || !sameAsLowerCase(key, names[i])) {
+        // equals first: the usual spelling is all lower case (HTTP/2, most servers), compared in
+        // one go; any other is compared character by character.
+        String name = names[i];
+        if (name.length() != length || !(key.equals(name) || sameAsLowerCase(key, name))) {
           continue;
         }
         List<String> values = e.getValue();
         if (values == null) {
-          continue;
+          break;
         }
         List<String> sofar = (List<String>) found[i];
         if (sofar == null && noNulls(values)) {
           found[i] = values; // read-only use inside this package: no copy
-          continue;
+          break; // the names are distinct: a header is one of them at most
         }
         owned = owned != null ? owned : new boolean[names.length];
         if (!owned[i]) {
@@ -152,6 +155,7 @@ public final class WebhookHeaders {
             sofar.add(v);
           }
         }
+        break;
       }
     }
     for (int i = 0; owned != null && i < names.length; i++) {
@@ -178,8 +182,8 @@ public final class WebhookHeaders {
   }
 
   private static boolean noNulls(List<String> values) {
-    for (String v : values) {
-      if (v == null) {
+    for (int i = 0, n = values.size(); i < n; i++) { // no iterator: runs for every header found
+      if (values.get(i) == null) {
         return false;
       }
     }
