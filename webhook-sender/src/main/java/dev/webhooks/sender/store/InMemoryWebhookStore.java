@@ -15,6 +15,7 @@ import java.nio.ByteBuffer;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -44,15 +45,24 @@ import java.util.UUID;
  * in a few milliseconds and a large backlog stays cheap for the garbage collector. A delivery
  * gets its own record once it is claimed, retried, parked or attempted.
  *
- * <p>Finished deliveries (delivered or given up), their attempts and their events stay for the
- * delivery log until their subscription is deleted or the store is gone: there is no retention
- * here. Each delivered delivery keeps its payload and about 600 bytes more (measured in the
- * end-to-end benchmark), so a process that sends for long should use a JDBC store, whose {@code
- * retention} purges them.
+ * <p>The delivery log keeps the most recent finished deliveries (delivered or given up), {@value
+ * #DEFAULT_KEEP_FINISHED} by default ({@link #InMemoryWebhookStore(int)} sets another number), with
+ * their attempts; an older one is dropped as the next one finishes, and its event's payload once
+ * none of the event's deliveries remains. Pending deliveries are never dropped. Each finished
+ * delivery kept costs its payload (shared by its fan-out) and about 600 bytes more; kept without a
+ * bound, they made young collections copy them again and again (a third of the collector's time
+ * per delivery in the end-to-end benchmark), and the heap grow for as long as the process sent.
+ * A delivery retried by hand keeps its first place in the order.
  */
 public final class InMemoryWebhookStore implements WebhookStore {
   private static final SecureRandom RANDOM = new SecureRandom();
 
+  /** The default of {@link #InMemoryWebhookStore(int)}: finished deliveries kept for the delivery log. */
+  public static final int DEFAULT_KEEP_FINISHED = 10_000;
+
+  private final int keepFinished;
+  /** Finished deliveries kept, in the order they finished (first finish), for dropping beyond keepFinished. */
+  private final ArrayDeque<Delivery> finished = new ArrayDeque<>();
   private final Map<String, Tenant> tenants = new HashMap<>();
   /** Every fan-out that still has deliveries, by the most significant bits of their ids. */
   private final Map<Long, FanOut> fanOuts = new HashMap<>();
@@ -66,8 +76,28 @@ public final class InMemoryWebhookStore implements WebhookStore {
   private long leaseCounter;
   private long fanOutCounter;
 
-  /** An empty store. */
-  public InMemoryWebhookStore() {}
+  /** An empty store that keeps the last {@value #DEFAULT_KEEP_FINISHED} finished deliveries. */
+  public InMemoryWebhookStore() {
+    this(DEFAULT_KEEP_FINISHED);
+  }
+
+  /**
+   * An empty store that keeps the last {@code keepFinished} finished deliveries for the delivery
+   * log: {@code 0} keeps none (a delivery leaves the log when it finishes), {@link
+   * Integer#MAX_VALUE} keeps them all for as long as the store lives.
+   *
+   * <pre>{@code
+   * WebhookStore store = new InMemoryWebhookStore(100_000);   // a longer delivery log
+   * }</pre>
+   *
+   * @throws IllegalArgumentException if {@code keepFinished} is negative
+   */
+  public InMemoryWebhookStore(int keepFinished) {
+    if (keepFinished < 0) {
+      throw new IllegalArgumentException("keepFinished must be 0 or more: " + keepFinished);
+    }
+    this.keepFinished = keepFinished;
+  }
 
   /** A tenant's subscriptions, in creation order, with the indexes that make fan-out cheap. */
   private static final class Tenant {
@@ -79,6 +109,8 @@ public final class InMemoryWebhookStore implements WebhookStore {
     final List<FanOut> fanOuts = new ArrayList<>();
     /** Pending deliveries held back while their subscription is disabled. */
     final Map<UUID, List<Delivery>> parked = new HashMap<>();
+    /** Fan-outs in {@link #fanOuts} with no delivery left: removed together once they are half. */
+    int emptyFanOuts;
   }
 
   /**
@@ -155,6 +187,8 @@ public final class InMemoryWebhookStore implements WebhookStore {
     Instant leaseExpiresAt;
     /** A manual retry asked for while claimed: it wins over the claimant's outcome. */
     Instant retryRequestedAt;
+    /** In {@link #finished}. */
+    boolean inFinished;
 
     Delivery(DeliveryRecord record, FanOut fanOut) {
       this.record = record;
@@ -262,6 +296,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
       }
       return false;
     });
+    t.emptyFanOuts = 0; // the scan above removed every empty fan-out
     return true;
   }
 
@@ -494,8 +529,46 @@ public final class InMemoryWebhookStore implements WebhookStore {
     }
     if (status == DeliveryStatus.PENDING) {
       requeue(d);
+    } else {
+      finished(d);
     }
     return true;
+  }
+
+  /** Queues {@code d}, just finished, for the log, and drops the oldest beyond {@link #keepFinished}. */
+  private void finished(Delivery d) {
+    if (!d.inFinished) {
+      d.inFinished = true;
+      finished.addLast(d);
+    }
+    while (finished.size() > keepFinished) {
+      Delivery oldest = finished.pollFirst();
+      oldest.inFinished = false;
+      dropFinished(oldest);
+    }
+  }
+
+  /** Drops a finished delivery from the log; not one pending again (retried by hand) or deleted already. */
+  private void dropFinished(Delivery d) {
+    if (d.record.status() == DeliveryStatus.PENDING || d.leaseToken != null) {
+      return;
+    }
+    FanOut f = d.fanOut;
+    int i = indexOf(d.record.id());
+    if (f.touched(i) != d) {
+      return; // deleted with its subscription
+    }
+    touch(f, i, REMOVED);
+    deliveryCount--;
+    if (--f.live == 0) {
+      fanOuts.remove(f.msb);
+      Tenant t = tenants.get(f.tenantId);
+      // Removed from the tenant's list in bulk: one at a time would scan the list each time.
+      if (t != null && ++t.emptyFanOuts > t.fanOuts.size() / 2) {
+        t.fanOuts.removeIf(x -> x.live == 0);
+        t.emptyFanOuts = 0;
+      }
+    }
   }
 
   /** Under one lock. */

@@ -1,11 +1,14 @@
 package dev.webhooks.sender.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.webhooks.sender.DeliveryQuery;
 import dev.webhooks.sender.Page;
 import dev.webhooks.sender.PageRequest;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -102,5 +105,104 @@ class InMemoryWebhookStoreTest extends WebhookStoreContract {
         DeliveryStatus.DELIVERED, null));
     assertEquals(DeliveryStatus.DELIVERED, store.findDelivery("t1", later.id()).orElseThrow().status());
     assertEquals(1, store.listAttempts("t1", later.id()).size());
+  }
+
+  // ---- the bounded delivery log
+
+  /** Claims every due delivery and records each outcome, in claim (event) order. */
+  private List<UUID> claimAndRecord(DeliveryStatus status, Instant at) {
+    List<UUID> ids = new ArrayList<>();
+    for (ClaimedDelivery c : store.claimDue(at, 1000, LEASE, Set.of())) {
+      assertTrue(store.recordAttempt(c, attempt(c, at, status == DeliveryStatus.DELIVERED ? 200 : 500), status, null));
+      ids.add(c.delivery().id());
+    }
+    return ids;
+  }
+
+  @Test
+  void finishedDeliveriesBeyondTheLimit_droppedOldestFirst_withTheirAttempts_pendingOnesNeverDropped() {
+    store = new InMemoryWebhookStore(3);
+    created("t1", "https://a.example.com/", "*");
+    for (int e = 0; e < 5; e++) {
+      publish("t1", "lookup.completed", T0.plusSeconds(e));
+    }
+    List<UUID> first = new ArrayList<>();
+    for (ClaimedDelivery c : store.claimDue(T0.plusSeconds(10), 4, LEASE, Set.of())) {
+      DeliveryStatus status = first.size() % 2 == 0 ? DeliveryStatus.DELIVERED : DeliveryStatus.FAILED;
+      assertTrue(store.recordAttempt(c, attempt(c, T0.plusSeconds(10), status == DeliveryStatus.DELIVERED ? 200 : 410),
+          status, null));
+      first.add(c.delivery().id());
+    }
+    // Four finished, three kept: the first to finish went, with its attempt; the fifth is pending.
+    assertTrue(store.findDelivery("t1", first.get(0)).isEmpty());
+    assertEquals(List.of(), store.listAttempts("t1", first.get(0)));
+    for (UUID kept : first.subList(1, 4)) {
+      assertEquals(1, store.listAttempts("t1", kept).size());
+    }
+    List<DeliveryRecord> listed = all("t1");
+    assertEquals(4, listed.size());
+    assertEquals(1, listed.stream().filter(r -> r.status() == DeliveryStatus.PENDING).count());
+    assertTrue(store.toString().contains("deliveries=4"), store::toString);
+  }
+
+  @Test
+  void aDeliveryRetriedByHand_notDroppedWhilePending_andDroppedOnceFinishedAgainInItsFirstPlace() {
+    store = new InMemoryWebhookStore(1);
+    created("t1", "https://a.example.com/", "*");
+    publish("t1", "lookup.completed", T0);
+    UUID retried = claimAndRecord(DeliveryStatus.FAILED, T0).get(0);
+    assertTrue(store.retryDelivery("t1", retried, T0.plusSeconds(1)));
+    publish("t1", "lookup.completed", T0.plusSeconds(2));
+    // The pending retry and the second event both due: the second finishes first, the retry stays.
+    List<ClaimedDelivery> both = store.claimDue(T0.plusSeconds(3), 10, LEASE, Set.of());
+    assertEquals(2, both.size());
+    ClaimedDelivery second = both.stream().filter(c -> !c.delivery().id().equals(retried)).findFirst().orElseThrow();
+    ClaimedDelivery again = both.stream().filter(c -> c.delivery().id().equals(retried)).findFirst().orElseThrow();
+    assertTrue(store.recordAttempt(second, attempt(second, T0.plusSeconds(3), 200), DeliveryStatus.DELIVERED, null));
+    assertEquals(DeliveryStatus.PENDING, store.findDelivery("t1", retried).orElseThrow().status());
+    assertEquals(1, store.listAttempts("t1", retried).size());
+    assertTrue(store.recordAttempt(again, attempt(again, T0.plusSeconds(3), 200), DeliveryStatus.DELIVERED, null));
+    // Finished again: queued behind the second (the limit is 1), so the second is dropped now.
+    assertTrue(store.findDelivery("t1", second.delivery().id()).isEmpty());
+    assertEquals(2, store.listAttempts("t1", retried).size());
+  }
+
+  @Test
+  void keepFinishedZero_aDeliveryLeavesTheLogWhenItFinishes_andItsEventWithTheLast() {
+    store = new InMemoryWebhookStore(0);
+    created("t1", "https://a.example.com/", "*");
+    created("t1", "https://b.example.com/", "*");
+    publish("t1", "lookup.completed", T0);
+    List<ClaimedDelivery> claims = store.claimDue(T0, 10, LEASE, Set.of());
+    assertEquals(2, claims.size());
+    assertTrue(store.recordAttempt(claims.get(0), attempt(claims.get(0), T0, 200), DeliveryStatus.DELIVERED, null));
+    assertEquals(1, all("t1").size());
+    assertTrue(store.recordAttempt(claims.get(1), attempt(claims.get(1), T0, 200), DeliveryStatus.DELIVERED, null));
+    assertEquals(List.of(), all("t1"));
+    assertTrue(store.toString().contains("deliveries=0"), store::toString);
+    // Recording again for a dropped delivery: its lease is gone with it.
+    assertFalse(store.recordAttempt(claims.get(1), attempt(claims.get(1), T0, 200), DeliveryStatus.DELIVERED, null));
+  }
+
+  @Test
+  void manyFinishedAcrossFanOuts_theLogStaysAtItsLimit_andListsTheNewestFirst() {
+    store = new InMemoryWebhookStore(50);
+    created("t1", "https://a.example.com/", "*");
+    for (int round = 0; round < 20; round++) {
+      for (int e = 0; e < 30; e++) {
+        publish("t1", "lookup.completed", T0.plusSeconds(round));
+      }
+      claimAndRecord(DeliveryStatus.DELIVERED, T0.plusSeconds(round));
+    }
+    List<DeliveryRecord> listed = all("t1");
+    assertEquals(50, listed.size());
+    assertEquals(T0.plusSeconds(19), listed.get(0).createdAt());
+    assertEquals(T0.plusSeconds(18), listed.get(49).createdAt());
+  }
+
+  @Test
+  void keepFinishedNegative_refused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new InMemoryWebhookStore(-1));
+    assertEquals("keepFinished must be 0 or more: -1", e.getMessage());
   }
 }
