@@ -296,7 +296,10 @@ public final class WebhookSender implements AutoCloseable {
       return this;
     }
 
-    /** Where subscriptions and deliveries live. Default: a new {@link InMemoryWebhookStore}. */
+    /**
+     * Where subscriptions and deliveries live. Default: a new {@link InMemoryWebhookStore}, whose
+     * delivery log keeps the last {@value InMemoryWebhookStore#DEFAULT_KEEP_FINISHED} finished deliveries.
+     */
     public Builder store(WebhookStore store) {
       this.store = requireNonNull(store, "store == null");
       return this;
