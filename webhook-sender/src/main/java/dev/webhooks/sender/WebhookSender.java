@@ -298,7 +298,7 @@ public final class WebhookSender implements AutoCloseable {
 
     /**
      * Where subscriptions and deliveries live. Default: a new {@link InMemoryWebhookStore}, whose
-     * delivery log keeps the last {@value InMemoryWebhookStore#DEFAULT_KEEP_FINISHED} finished deliveries.
+     * delivery log keeps the last {@value InMemoryWebhookStore#DEFAULT_KEEP_FINISHED} delivered deliveries.
      */
     public Builder store(WebhookStore store) {
       this.store = requireNonNull(store, "store == null");

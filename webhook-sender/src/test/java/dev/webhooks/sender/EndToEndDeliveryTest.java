@@ -180,7 +180,7 @@ class EndToEndDeliveryTest {
         .event(TYPE, "An order was placed", JSON.readTree("{\"n\":0}"))
         .event("order.cancelled", "An order was cancelled", JSON.readTree("{\"n\":0}"))
         .build();
-    // Every delivery stays in the log (20,000, beyond the in-memory store's default 10,000): the
+    // Every delivery stays in the log (20,000, beyond the in-memory store's default of 10,000): the
     // test reads each endpoint's whole log at the end.
     sender = WebhookSender.builder().catalog(catalog).urlPolicy(LOOPBACK).clock(Clock.systemUTC())
         .store(new dev.webhooks.sender.store.InMemoryWebhookStore(Integer.MAX_VALUE))

@@ -45,23 +45,27 @@ import java.util.UUID;
  * in a few milliseconds and a large backlog stays cheap for the garbage collector. A delivery
  * gets its own record once it is claimed, retried, parked or attempted.
  *
- * <p>The delivery log keeps the most recent finished deliveries (delivered or given up), {@value
- * #DEFAULT_KEEP_FINISHED} by default ({@link #InMemoryWebhookStore(int)} sets another number), with
- * their attempts; an older one is dropped as the next one finishes, and its event's payload once
- * none of the event's deliveries remains. Pending deliveries are never dropped. Each finished
- * delivery kept costs its payload (shared by its fan-out) and about 600 bytes more; kept without a
- * bound, they made young collections copy them again and again (a third of the collector's time
- * per delivery in the end-to-end benchmark), and the heap grow for as long as the process sent.
- * A delivery retried by hand keeps its first place in the order.
+ * <p>The delivery log keeps at most the {@value #DEFAULT_KEEP_FINISHED} most recently delivered
+ * deliveries by default ({@link #InMemoryWebhookStore(int)} sets another number), with their
+ * attempts; the oldest is dropped as the next one is delivered, and its event's payload once none
+ * of the event's deliveries remains (the event's idempotency key stays). Pending deliveries are
+ * never dropped, nor given-up ones: those stay until retried or recovered, or until their
+ * subscription is deleted. Each delivered delivery kept costs about 600 bytes besides its payload,
+ * which its fan-out shares; kept without a bound, they made young collections copy them again and
+ * again (half the collector's time per delivery in the end-to-end benchmark), and the heap grow for
+ * as long as the process sent. A delivery retried by hand and delivered again counts from then.
  */
 public final class InMemoryWebhookStore implements WebhookStore {
   private static final SecureRandom RANDOM = new SecureRandom();
 
-  /** The default of {@link #InMemoryWebhookStore(int)}: finished deliveries kept for the delivery log. */
+  /** The default of {@link #InMemoryWebhookStore(int)}: delivered deliveries kept for the delivery log. */
   public static final int DEFAULT_KEEP_FINISHED = 10_000;
 
   private final int keepFinished;
-  /** Finished deliveries kept, in the order they finished (first finish), for dropping beyond keepFinished. */
+  /**
+   * Delivered deliveries, in the order they were delivered, for dropping beyond keepFinished. A
+   * delivery retried by hand and delivered again is queued again; its earlier entry is passed over.
+   */
   private final ArrayDeque<Delivery> finished = new ArrayDeque<>();
   private final Map<String, Tenant> tenants = new HashMap<>();
   /** Every fan-out that still has deliveries, by the most significant bits of their ids. */
@@ -76,15 +80,16 @@ public final class InMemoryWebhookStore implements WebhookStore {
   private long leaseCounter;
   private long fanOutCounter;
 
-  /** An empty store that keeps the last {@value #DEFAULT_KEEP_FINISHED} finished deliveries. */
+  /** An empty store whose delivery log keeps the last {@value #DEFAULT_KEEP_FINISHED} delivered deliveries. */
   public InMemoryWebhookStore() {
     this(DEFAULT_KEEP_FINISHED);
   }
 
   /**
-   * An empty store that keeps the last {@code keepFinished} finished deliveries for the delivery
-   * log: {@code 0} keeps none (a delivery leaves the log when it finishes), {@link
-   * Integer#MAX_VALUE} keeps them all for as long as the store lives.
+   * An empty store whose delivery log keeps the last {@code keepFinished} delivered deliveries:
+   * {@code 0} keeps none (a delivery leaves the log once delivered), {@link Integer#MAX_VALUE} keeps
+   * them all for as long as the store lives. Given-up deliveries are kept whatever the number, for
+   * {@code recover} and retries by hand.
    *
    * <pre>{@code
    * WebhookStore store = new InMemoryWebhookStore(100_000);   // a longer delivery log
@@ -187,8 +192,8 @@ public final class InMemoryWebhookStore implements WebhookStore {
     Instant leaseExpiresAt;
     /** A manual retry asked for while claimed: it wins over the claimant's outcome. */
     Instant retryRequestedAt;
-    /** In {@link #finished}. */
-    boolean inFinished;
+    /** Its entries in {@link #finished}: more than one after a retry by hand delivered it again. */
+    int queued;
 
     Delivery(DeliveryRecord record, FanOut fanOut) {
       this.record = record;
@@ -291,7 +296,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
         f.live--;
       }
       if (f.live == 0) {
-        fanOuts.remove(f.msb);
+        fanOuts.remove(f.msb, f);
         return true;
       }
       return false;
@@ -529,28 +534,30 @@ public final class InMemoryWebhookStore implements WebhookStore {
     }
     if (status == DeliveryStatus.PENDING) {
       requeue(d);
-    } else {
-      finished(d);
+    } else if (status == DeliveryStatus.DELIVERED) {
+      delivered(d);
     }
     return true;
   }
 
-  /** Queues {@code d}, just finished, for the log, and drops the oldest beyond {@link #keepFinished}. */
-  private void finished(Delivery d) {
-    if (!d.inFinished) {
-      d.inFinished = true;
-      finished.addLast(d);
-    }
+  /** Queues {@code d}, just delivered, for the log, and drops the oldest beyond {@link #keepFinished}. */
+  private void delivered(Delivery d) {
+    d.queued++;
+    finished.addLast(d);
     while (finished.size() > keepFinished) {
       Delivery oldest = finished.pollFirst();
-      oldest.inFinished = false;
-      dropFinished(oldest);
+      if (--oldest.queued == 0) {
+        dropDelivered(oldest);
+      }
     }
   }
 
-  /** Drops a finished delivery from the log; not one pending again (retried by hand) or deleted already. */
-  private void dropFinished(Delivery d) {
-    if (d.record.status() == DeliveryStatus.PENDING || d.leaseToken != null) {
+  /**
+   * Drops a delivered delivery from the log; not one retried by hand since (pending, leased or
+   * given up now) or deleted already.
+   */
+  private void dropDelivered(Delivery d) {
+    if (d.record.status() != DeliveryStatus.DELIVERED || d.leaseToken != null) {
       return;
     }
     FanOut f = d.fanOut;
@@ -561,7 +568,7 @@ public final class InMemoryWebhookStore implements WebhookStore {
     touch(f, i, REMOVED);
     deliveryCount--;
     if (--f.live == 0) {
-      fanOuts.remove(f.msb);
+      fanOuts.remove(f.msb, f);
       Tenant t = tenants.get(f.tenantId);
       // Removed from the tenant's list in bulk: one at a time would scan the list each time.
       if (t != null && ++t.emptyFanOuts > t.fanOuts.size() / 2) {

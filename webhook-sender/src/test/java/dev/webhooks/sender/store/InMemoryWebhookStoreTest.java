@@ -120,55 +120,65 @@ class InMemoryWebhookStoreTest extends WebhookStoreContract {
   }
 
   @Test
-  void finishedDeliveriesBeyondTheLimit_droppedOldestFirst_withTheirAttempts_pendingOnesNeverDropped() {
-    store = new InMemoryWebhookStore(3);
-    created("t1", "https://a.example.com/", "*");
+  void deliveredBeyondTheLimit_droppedOldestFirst_withTheirAttempts_givenUpAndPendingOnesKept() {
+    store = new InMemoryWebhookStore(2);
+    StoredSubscription a = created("t1", "https://a.example.com/", "*");
     for (int e = 0; e < 5; e++) {
       publish("t1", "lookup.completed", T0.plusSeconds(e));
     }
-    List<UUID> first = new ArrayList<>();
+    List<DeliveryStatus> outcomes = List.of(DeliveryStatus.DELIVERED, DeliveryStatus.FAILED,
+        DeliveryStatus.DELIVERED, DeliveryStatus.DELIVERED);
+    List<UUID> ids = new ArrayList<>();
     for (ClaimedDelivery c : store.claimDue(T0.plusSeconds(10), 4, LEASE, Set.of())) {
-      DeliveryStatus status = first.size() % 2 == 0 ? DeliveryStatus.DELIVERED : DeliveryStatus.FAILED;
+      DeliveryStatus status = outcomes.get(ids.size());
       assertTrue(store.recordAttempt(c, attempt(c, T0.plusSeconds(10), status == DeliveryStatus.DELIVERED ? 200 : 410),
           status, null));
-      first.add(c.delivery().id());
+      ids.add(c.delivery().id());
     }
-    // Four finished, three kept: the first to finish went, with its attempt; the fifth is pending.
-    assertTrue(store.findDelivery("t1", first.get(0)).isEmpty());
-    assertEquals(List.of(), store.listAttempts("t1", first.get(0)));
-    for (UUID kept : first.subList(1, 4)) {
+    // Three delivered, two kept: the first went, with its attempt. The given-up one stays (for
+    // recover), and so does the fifth, pending.
+    assertTrue(store.findDelivery("t1", ids.get(0)).isEmpty());
+    assertEquals(List.of(), store.listAttempts("t1", ids.get(0)));
+    for (UUID kept : ids.subList(1, 4)) {
       assertEquals(1, store.listAttempts("t1", kept).size());
     }
+    assertEquals(DeliveryStatus.FAILED, store.findDelivery("t1", ids.get(1)).orElseThrow().status());
     List<DeliveryRecord> listed = all("t1");
     assertEquals(4, listed.size());
     assertEquals(1, listed.stream().filter(r -> r.status() == DeliveryStatus.PENDING).count());
     assertTrue(store.toString().contains("deliveries=4"), store::toString);
+    assertEquals(1, store.recoverFailed("t1", a.subscription().id(), T0, T0.plusSeconds(20)), "the given-up one");
   }
 
   @Test
-  void aDeliveryRetriedByHand_notDroppedWhilePending_andDroppedOnceFinishedAgainInItsFirstPlace() {
+  void aDeliveryRetriedByHand_keptWhilePending_andCountedFromItsNewDelivery() {
     store = new InMemoryWebhookStore(1);
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    UUID retried = claimAndRecord(DeliveryStatus.FAILED, T0).get(0);
+    UUID retried = claimAndRecord(DeliveryStatus.DELIVERED, T0).get(0);
     assertTrue(store.retryDelivery("t1", retried, T0.plusSeconds(1)));
     publish("t1", "lookup.completed", T0.plusSeconds(2));
-    // The pending retry and the second event both due: the second finishes first, the retry stays.
     List<ClaimedDelivery> both = store.claimDue(T0.plusSeconds(3), 10, LEASE, Set.of());
     assertEquals(2, both.size());
-    ClaimedDelivery second = both.stream().filter(c -> !c.delivery().id().equals(retried)).findFirst().orElseThrow();
-    ClaimedDelivery again = both.stream().filter(c -> c.delivery().id().equals(retried)).findFirst().orElseThrow();
+    ClaimedDelivery again = both.get(0); // due first: the retry
+    ClaimedDelivery second = both.get(1);
+    assertEquals(retried, again.delivery().id());
+    // The second delivered: the retried one's first entry comes off the queue, but it is claimed.
     assertTrue(store.recordAttempt(second, attempt(second, T0.plusSeconds(3), 200), DeliveryStatus.DELIVERED, null));
     assertEquals(DeliveryStatus.PENDING, store.findDelivery("t1", retried).orElseThrow().status());
-    assertEquals(1, store.listAttempts("t1", retried).size());
+    // Delivered again, it is the newest: the second is dropped, the retried one kept with both attempts.
     assertTrue(store.recordAttempt(again, attempt(again, T0.plusSeconds(3), 200), DeliveryStatus.DELIVERED, null));
-    // Finished again: queued behind the second (the limit is 1), so the second is dropped now.
     assertTrue(store.findDelivery("t1", second.delivery().id()).isEmpty());
     assertEquals(2, store.listAttempts("t1", retried).size());
+    // And it goes when the next is delivered.
+    publish("t1", "lookup.completed", T0.plusSeconds(4));
+    UUID third = claimAndRecord(DeliveryStatus.DELIVERED, T0.plusSeconds(4)).get(0);
+    assertTrue(store.findDelivery("t1", retried).isEmpty());
+    assertEquals(DeliveryStatus.DELIVERED, store.findDelivery("t1", third).orElseThrow().status());
   }
 
   @Test
-  void keepFinishedZero_aDeliveryLeavesTheLogWhenItFinishes_andItsEventWithTheLast() {
+  void keepFinishedZero_aDeliveryLeavesTheLogOnceDelivered_andItsFanOutWithTheLast() {
     store = new InMemoryWebhookStore(0);
     created("t1", "https://a.example.com/", "*");
     created("t1", "https://b.example.com/", "*");
