@@ -79,7 +79,8 @@ public interface WebhookStore extends AutoCloseable {
   // ---- dispatching
 
   /**
-   * Claims up to {@code limit} pending deliveries due at {@code now}, oldest due first, whose
+   * Claims up to {@code limit} pending deliveries due at {@code now}, oldest due first (in any
+   * order among those due at the same instant), whose
    * subscriptions are enabled and not in {@code skip}, and that no unexpired lease holds, each
    * until {@code now + lease}. The dispatcher skips endpoints it cannot serve now (at their
    * concurrency cap, circuit open), so that their backlog never crowds out other endpoints.

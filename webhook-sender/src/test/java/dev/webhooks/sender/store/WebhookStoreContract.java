@@ -333,7 +333,7 @@ abstract class WebhookStoreContract {
   void recordAttempts_aLostLeaseAmongOthers_answersFalseForItAlone() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);
-    publish("t1", "lookup.completed", T0);
+    publish("t1", "lookup.completed", T0.plusMillis(1)); // due later: claimed second (ties have no order)
     List<ClaimedDelivery> first = store.claimDue(T0, 1, LEASE, Set.of());
     ClaimedDelivery taken = store.claimDue(T0.plus(LEASE), 1, LEASE, Set.of()).get(0); // first's lease ran out
     assertEquals(first.get(0).delivery().id(), taken.delivery().id());

@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands due deliveries to workers, each to one claimant for the length of a lease, and takes
- * their outcomes back. On PostgreSQL a claim is one {@code UPDATE … WHERE id IN (SELECT … FOR
- * UPDATE SKIP LOCKED)}: nodes claiming at once skip each other's rows instead of waiting. On H2
+ * their outcomes back. On PostgreSQL a claim is one {@code UPDATE … WHERE id = ANY(ARRAY(SELECT …
+ * FOR UPDATE SKIP LOCKED))}: nodes claiming at once skip each other's rows instead of waiting. On H2
  * (one process per file) claims are serialised in the process, and each row is taken with a
  * conditional update.
  */

@@ -254,31 +254,42 @@ class JdbcWebhookStoreTest {
           + "SELECT 'e' || g, 't1', 'order.paid', now(), convert_to('{}', 'UTF8') FROM generate_series(20001, 20200) g");
       s.execute("ANALYZE webhook_delivery, webhook_event, webhook_subscription");
     }
-    String plan;
-    try (Connection c = ds.getConnection();
-        PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.postgresClaimSql(0))) {
-      p.setString(1, "token");
-      Rows.timestamp(p, 2, now.plus(LEASE));
-      Rows.timestamp(p, 3, now);
-      Rows.timestamp(p, 4, now);
-      p.setInt(5, 100);
-      try (ResultSet r = p.executeQuery()) {
-        r.next();
-        plan = r.getString(1);
+    // The plan for these values, and the generic one that a connection caches after a few claims.
+    for (String mode : List.of("auto", "force_generic_plan")) {
+      List<String> nodes = new ArrayList<>();
+      try (Connection c = ds.getConnection()) {
+        try (Statement s = c.createStatement()) {
+          s.execute("SET plan_cache_mode = " + mode);
+        }
+        try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.postgresClaimSql(0))) {
+          p.setString(1, "token");
+          Rows.timestamp(p, 2, now.plus(LEASE));
+          Rows.timestamp(p, 3, now);
+          Rows.timestamp(p, 4, now);
+          p.setInt(5, 100);
+          try (ResultSet r = p.executeQuery()) {
+            r.next();
+            planNodes(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getString(1)).get(0).get("Plan"),
+                nodes);
+          }
+        }
       }
+      assertFalse(nodes.contains("Seq Scan on webhook_delivery"), () -> mode + ": a claim reads every delivery: " + nodes);
+      assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> mode + ": a claim sorts: " + nodes);
+      assertTrue(nodes.stream().anyMatch(n -> n.contains("using webhook_delivery_due")), () -> mode + ": " + nodes);
+      assertTrue(nodes.stream().anyMatch(n -> n.contains("using webhook_delivery_pkey")), () -> mode + ": " + nodes);
     }
-    List<String> nodes = new ArrayList<>();
-    planNodes(new com.fasterxml.jackson.databind.ObjectMapper().readTree(plan).get(0).get("Plan"), nodes);
-    assertFalse(nodes.contains("Seq Scan on webhook_delivery"), () -> "a claim reads every delivery: " + nodes);
-    assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> "a claim sorts the due deliveries: " + nodes);
-    assertTrue(nodes.contains("Index Scan on webhook_delivery"), nodes::toString);
     assertEquals(100, store.claimDue(now, 100, LEASE, Set.of()).size());
   }
 
-  /** Each plan node as "type on relation" (or its type alone), depth first, init plans included. */
+  /**
+   * Each plan node as "type on relation using index" (the parts it has), depth first, init plans
+   * included.
+   */
   private static void planNodes(com.fasterxml.jackson.databind.JsonNode node, List<String> out) {
     String type = node.path("Node Type").asText();
-    out.add(node.has("Relation Name") ? type + " on " + node.get("Relation Name").asText() : type);
+    out.add(type + (node.has("Relation Name") ? " on " + node.get("Relation Name").asText() : "")
+        + (node.has("Index Name") ? " using " + node.get("Index Name").asText() : ""));
     for (com.fasterxml.jackson.databind.JsonNode child : node.path("Plans")) {
       planNodes(child, out);
     }
