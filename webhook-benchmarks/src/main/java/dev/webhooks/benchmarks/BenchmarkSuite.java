@@ -13,9 +13,14 @@ import java.util.Locale;
 import java.util.Set;
 
 /**
- * Runs every benchmark of the suite in one process, so that each figure is read beside its peer
- * and its limit measured in the same run, and prints the table (also written to {@code
- * target/benchmarks/results.md}).
+ * Runs every benchmark of the suite, each section in a JVM of its own started for it (with this
+ * one's options and class path), so that each figure is read beside its peer and its limit measured
+ * in the same run, and prints the table (also written to {@code target/benchmarks/results.md}).
+ * Sections once shared one JVM: then one section's code and type profiles shaped what the JIT
+ * compiled for the next (in the full run of 2026-11-28 00:37, the JIT still compiled for 843 ms of
+ * the in-memory end-to-end run's 2,151 ms, which reached 0.60× its limit against 0.80–0.83× in a
+ * JVM of its own), as JMH forks a JVM per benchmark for the same reason. The quick variant runs
+ * them all in this JVM: a JVM per section would take it past its two minutes (2 min 53 s).
  *
  * <pre>
  * mvn -B -q -pl webhook-benchmarks -am package exec:exec -DskipTests                     # full, under 15 min
@@ -32,9 +37,17 @@ public final class BenchmarkSuite {
 
   private BenchmarkSuite() {}
 
+  /** Given to a section's own JVM: the file its rows go to. */
+  private static final String ROWS_TO = "--rows-to=";
+
   public static void main(String[] argv) throws Exception {
     // exec:exec hands -Dbench.args over as one argument: "quick signatures,e2e".
     String[] args = String.join(" ", argv).trim().split("\\s+");
+    String rowsTo = null;
+    if (args.length > 0 && args[args.length - 1].startsWith(ROWS_TO)) {
+      rowsTo = args[args.length - 1].substring(ROWS_TO.length());
+      args = java.util.Arrays.copyOf(args, args.length - 1);
+    }
     boolean quick = args.length > 0 && args[0].equals("quick");
     if (args.length > 0 && !args[0].equals("quick") && !args[0].equals("full")) {
       System.err.println("usage: BenchmarkSuite [full|quick] [section,section…]; sections: " + SECTIONS);
@@ -58,9 +71,15 @@ public final class BenchmarkSuite {
     out.printf(Locale.ROOT, "Webhooks SDK benchmarks (%s): %s; %d cores, %s, Java %s%n", quick ? "quick" : "full",
         chosen, Runtime.getRuntime().availableProcessors(), System.getProperty("os.name"),
         System.getProperty("java.version"));
+    boolean failed = false;
     for (String section : chosen) {
       long t = System.nanoTime();
       out.println("== " + section);
+      if (rowsTo == null && !quick) {
+        failed |= !inItsOwnJvm(section, quick, report);
+        out.printf(Locale.ROOT, "   (%s took %.1f s)%n", section, (System.nanoTime() - t) / 1e9);
+        continue;
+      }
       switch (section) {
         case "signatures":
           SignatureSection.run(report, quick);
@@ -80,7 +99,13 @@ public final class BenchmarkSuite {
         default:
           throw new AssertionError(section);
       }
-      out.printf(Locale.ROOT, "   (%s took %.1f s)%n", section, (System.nanoTime() - t) / 1e9);
+      if (rowsTo == null) {
+        out.printf(Locale.ROOT, "   (%s took %.1f s)%n", section, (System.nanoTime() - t) / 1e9);
+      }
+    }
+    if (rowsTo != null) {
+      report.writeRows(Path.of(rowsTo));
+      return;
     }
     String table = report.markdown(Duration.ofNanos(System.nanoTime() - start));
     out.println();
@@ -96,6 +121,36 @@ public final class BenchmarkSuite {
     List<String> missed = new ArrayList<>(report.missedTargets());
     if (!missed.isEmpty()) {
       out.println("targets missed: " + missed);
+    }
+    if (failed) {
+      out.println("a section failed: see its output above");
+      System.exit(1);
+    }
+  }
+
+  /**
+   * Runs {@code section} in a new JVM with this one's options, class path and environment; its
+   * output goes to this one's, its rows into {@code report}. False if it failed.
+   */
+  private static boolean inItsOwnJvm(String section, boolean quick, Report report)
+      throws IOException, InterruptedException {
+    Path rows = Files.createTempFile("webhooks-bench-" + section, ".tsv");
+    try {
+      List<String> command = new ArrayList<>();
+      command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+      command.addAll(java.lang.management.ManagementFactory.getRuntimeMXBean().getInputArguments());
+      command.add("-cp");
+      command.add(System.getProperty("java.class.path"));
+      command.add(BenchmarkSuite.class.getName());
+      command.add((quick ? "quick " : "full ") + section + " " + ROWS_TO + rows);
+      int exit = new ProcessBuilder(command).inheritIO().start().waitFor();
+      report.readRows(rows);
+      if (exit != 0) {
+        System.out.println("   section " + section + " failed (exit " + exit + ")");
+      }
+      return exit == 0;
+    } finally {
+      Files.deleteIfExists(rows);
     }
   }
 }

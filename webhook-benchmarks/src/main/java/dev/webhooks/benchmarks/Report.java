@@ -92,6 +92,35 @@ final class Report {
     return sb.toString();
   }
 
+  /** Writes the rows, one per line, tab-separated, for the JVM that started this one. */
+  synchronized void writeRows(java.nio.file.Path file) throws java.io.IOException {
+    StringBuilder sb = new StringBuilder();
+    for (Row r : rows) {
+      sb.append(String.join("\t", r.section, r.what, Double.toString(r.value), r.unit, String.valueOf(r.peer),
+          Double.toString(r.peerRatio), String.valueOf(r.limit), Double.toString(r.limitRatio),
+          String.valueOf(r.target), String.valueOf(r.met))).append('\n');
+    }
+    java.nio.file.Files.writeString(file, sb, java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  /** Adds the rows {@link #writeRows} wrote (none if the file is empty), without printing them again. */
+  synchronized void readRows(java.nio.file.Path file) throws java.io.IOException {
+    for (String line : java.nio.file.Files.readAllLines(file, java.nio.charset.StandardCharsets.UTF_8)) {
+      if (line.isEmpty()) {
+        continue;
+      }
+      String[] f = line.split("\t", -1);
+      Row r = new Row(f[0], f[1], Double.parseDouble(f[2]), f[3]);
+      r.peer = f[4].equals("null") ? null : f[4];
+      r.peerRatio = Double.parseDouble(f[5]);
+      r.limit = f[6].equals("null") ? null : f[6];
+      r.limitRatio = Double.parseDouble(f[7]);
+      r.target = f[8].equals("null") ? null : f[8];
+      r.met = f[9].equals("null") ? null : Boolean.valueOf(f[9]);
+      rows.add(r);
+    }
+  }
+
   static String format(double v) {
     if (Double.isNaN(v)) {
       return "";

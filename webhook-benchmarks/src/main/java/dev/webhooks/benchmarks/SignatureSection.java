@@ -18,7 +18,7 @@ final class SignatureSection {
   static void run(Report report, boolean quick) throws RunnerException {
     Options options = new OptionsBuilder()
         .include(SignatureBenchmark.class.getName() + "\\.")
-        .forks(1)
+        .forks(quick ? 0 : 1) // quick: in this JVM, sparing a JVM start per benchmark
         .threads(1)
         .warmupIterations(quick ? 1 : 3)
         .warmupTime(TimeValue.milliseconds(quick ? 300 : 1000))
