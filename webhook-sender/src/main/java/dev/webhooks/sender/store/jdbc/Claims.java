@@ -27,8 +27,8 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Hands due deliveries to workers, each to one claimant for the length of a lease, and takes
- * their outcomes back. On PostgreSQL a claim is one {@code UPDATE … WHERE id = ANY(ARRAY(SELECT …
- * FOR UPDATE SKIP LOCKED))}: nodes claiming at once skip each other's rows instead of waiting. On H2
+ * their outcomes back. On PostgreSQL a claim is one {@code UPDATE … WHERE id IN (SELECT … FOR
+ * UPDATE SKIP LOCKED)}: nodes claiming at once skip each other's rows instead of waiting. On H2
  * (one process per file) claims are serialised in the process, and each row is taken with a
  * conditional update.
  */
@@ -67,10 +67,16 @@ final class Claims {
 
   private List<ClaimedDelivery> claim(Connection c, Instant now, int limit, Instant until, Set<UUID> skip, String token)
       throws SQLException {
+    String due = "SELECT d.id FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
+        + "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
+        + "AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?) AND (s.enabled OR d.bypass_disabled)"
+        + (skip.isEmpty() ? "" : " AND d.subscription_id NOT IN (" + "?, ".repeat(skip.size() - 1) + "?)")
+        + " ORDER BY d.next_attempt_at, d.id LIMIT ?";
     List<UUID> ids = new ArrayList<>();
     if (dialect == SqlDialect.POSTGRESQL) {
       // One statement: rows another node is claiming right now are skipped, not waited for.
-      try (PreparedStatement p = c.prepareStatement(postgresClaimSql(skip.size()))) {
+      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
+          + "WHERE id IN (" + due + " FOR UPDATE OF d SKIP LOCKED) RETURNING id")) {
         p.setString(1, token);
         Rows.timestamp(p, 2, until);
         bindDue(p, 3, now, skip, limit);
@@ -82,7 +88,7 @@ final class Claims {
       }
     } else {
       List<UUID> candidates = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement(dueSql(skip.size()))) {
+      try (PreparedStatement p = c.prepareStatement(due)) {
         bindDue(p, 1, now, skip, limit);
         try (ResultSet r = p.executeQuery()) {
           while (r.next()) {
@@ -135,31 +141,6 @@ final class Claims {
       }
     }
     return out;
-  }
-
-  /**
-   * The due deliveries' ids, in due order, up to a limit; parameters: now, now, the {@code skip}
-   * subscriptions, the limit.
-   */
-  static String dueSql(int skip) {
-    return "SELECT d.id FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
-        + "WHERE d.status = 'pending' AND d.next_attempt_at <= ? "
-        + "AND (d.lease_expires_at IS NULL OR d.lease_expires_at <= ?) AND (s.enabled OR d.bypass_disabled)"
-        + (skip == 0 ? "" : " AND d.subscription_id NOT IN (" + "?, ".repeat(skip - 1) + "?)")
-        // In due order only: the due index gives it, so the scan stops at the limit whatever the
-        // planner's statistics (ordering by id too made it sort every due row when it had none).
-        + " ORDER BY d.next_attempt_at LIMIT ?";
-  }
-
-  /**
-   * PostgreSQL's claim: parameters the token, the lease's end, then those of {@link #dueSql}. The
-   * due ids are gathered first ({@code = ANY(ARRAY(…))}, run once), then their rows are found by
-   * primary key. With {@code id IN (…)} the planner hash-joined them to a scan of the whole table,
-   * every delivery ever kept, at every claim (EXPLAIN ANALYZE in BENCHMARKS.md, section 3).
-   */
-  static String postgresClaimSql(int skip) {
-    return "UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
-        + "WHERE id = ANY(ARRAY(" + dueSql(skip) + " FOR UPDATE OF d SKIP LOCKED)) RETURNING id";
   }
 
   private static void bindDue(PreparedStatement p, int index, Instant now, Set<UUID> skip, int limit)

@@ -235,67 +235,6 @@ class JdbcWebhookStoreTest {
   }
 
   @Test
-  void claimDue_onPostgresAmongManyFinishedDeliveries_readsTheDueIndexAndPrimaryKeys_neverTheWholeTable()
-      throws Exception {
-    UrlDataSource ds = postgres();
-    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
-    StoredSubscription sub = subscription("t1", "https://a.example.com/");
-    store.createSubscription(sub);
-    Instant now = Instant.now();
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      // What a store that has run for a while holds: 20,000 finished deliveries, 200 due ones;
-      // analysed, as autovacuum keeps it.
-      s.execute("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, event_type, status, "
-          + "attempt_count, created_at, next_attempt_at) SELECT gen_random_uuid(), 't1', '" + sub.subscription().id()
-          + "', 'e' || g, 'order.paid', CASE WHEN g <= 20000 THEN 'delivered' ELSE 'pending' END, 1, now(), "
-          + "CASE WHEN g <= 20000 THEN NULL ELSE now() - interval '1 minute' + g * interval '1 ms' END "
-          + "FROM generate_series(1, 20200) g");
-      s.execute("INSERT INTO webhook_event (id, tenant_id, type, created_at, payload) "
-          + "SELECT 'e' || g, 't1', 'order.paid', now(), convert_to('{}', 'UTF8') FROM generate_series(20001, 20200) g");
-      s.execute("ANALYZE webhook_delivery, webhook_event, webhook_subscription");
-    }
-    // The plan for these values, and the generic one that a connection caches after a few claims.
-    for (String mode : List.of("auto", "force_generic_plan")) {
-      List<String> nodes = new ArrayList<>();
-      try (Connection c = ds.getConnection()) {
-        try (Statement s = c.createStatement()) {
-          s.execute("SET plan_cache_mode = " + mode);
-        }
-        try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.postgresClaimSql(0))) {
-          p.setString(1, "token");
-          Rows.timestamp(p, 2, now.plus(LEASE));
-          Rows.timestamp(p, 3, now);
-          Rows.timestamp(p, 4, now);
-          p.setInt(5, 100);
-          try (ResultSet r = p.executeQuery()) {
-            r.next();
-            planNodes(new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.getString(1)).get(0).get("Plan"),
-                nodes);
-          }
-        }
-      }
-      assertFalse(nodes.contains("Seq Scan on webhook_delivery"), () -> mode + ": a claim reads every delivery: " + nodes);
-      assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> mode + ": a claim sorts: " + nodes);
-      assertTrue(nodes.stream().anyMatch(n -> n.contains("using webhook_delivery_due")), () -> mode + ": " + nodes);
-      assertTrue(nodes.stream().anyMatch(n -> n.contains("using webhook_delivery_pkey")), () -> mode + ": " + nodes);
-    }
-    assertEquals(100, store.claimDue(now, 100, LEASE, Set.of()).size());
-  }
-
-  /**
-   * Each plan node as "type on relation using index" (the parts it has), depth first, init plans
-   * included.
-   */
-  private static void planNodes(com.fasterxml.jackson.databind.JsonNode node, List<String> out) {
-    String type = node.path("Node Type").asText();
-    out.add(type + (node.has("Relation Name") ? " on " + node.get("Relation Name").asText() : "")
-        + (node.has("Index Name") ? " using " + node.get("Index Name").asText() : ""));
-    for (com.fasterxml.jackson.databind.JsonNode child : node.path("Plans")) {
-      planNodes(child, out);
-    }
-  }
-
-  @Test
   void claimDue_byManyNodesAtOnce_eachDeliveryToExactlyOne() throws Exception {
     UrlDataSource ds = postgres();
     List<JdbcWebhookStore> nodes = List.of(keep(JdbcWebhookStore.create(ds)), keep(JdbcWebhookStore.create(ds)),
