@@ -56,8 +56,6 @@ import org.slf4j.LoggerFactory;
  * records earlier ones are recorded together, so a database pays one commit for many.
  */
 public final class Dispatcher implements AutoCloseable {
-  /** See {@link #stuckCount}. */
-  private static final long STUCK_RECOUNT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);
 
   /** Deliveries one lane runs back to back; the lease must outlast this many timeouts. */
@@ -94,16 +92,6 @@ public final class Dispatcher implements AutoCloseable {
   private final long stuckAfterNanos;
   /** Lanes running, on either pool. */
   private final Set<Lane> activeLanes = ConcurrentHashMap.newKeySet();
-  /** The size of {@link #activeLanes}, kept beside it: a concurrent set counts its cells to answer. */
-  private final AtomicInteger activeCount = new AtomicInteger();
-  /**
-   * The stuck lanes {@link #free()} counted last, and when ({@code nanoTime}). A lane becomes stuck
-   * after {@link #stuckAfterNanos} (1.25 s by default), so a count up to {@link
-   * #STUCK_RECOUNT_NANOS} old is exact enough; counting at each of free()'s several calls per lane
-   * took 6% of the workers' samples in the in-memory end-to-end benchmark (JFR).
-   */
-  private volatile int stuckCount;
-  private volatile long stuckCountedAt;
   private final AtomicInteger onWorkers = new AtomicInteger();
   /** Free lanes worth a claim of their own while others are in flight: a quarter of a full batch. */
   private final int refill;
@@ -177,7 +165,6 @@ public final class Dispatcher implements AutoCloseable {
     });
     sparePool.allowCoreThreadTimeOut(true);
     this.stuckAfterNanos = Math.max(1, http.timeout().toNanos() / 4);
-    this.stuckCountedAt = System.nanoTime() - STUCK_RECOUNT_NANOS; // the first free() counts
     this.refill = Math.max(1, Math.min(settings.workers(), settings.batchSize()) / 4);
   }
 
@@ -441,7 +428,6 @@ public final class Dispatcher implements AutoCloseable {
         onWorkers.incrementAndGet();
       }
       activeLanes.add(task);
-      activeCount.incrementAndGet();
       if (inline != null && inline[0] == null && !onSpare) {
         inline[0] = task; // the claiming worker runs it next, on its own thread
         continue;
@@ -466,19 +452,14 @@ public final class Dispatcher implements AutoCloseable {
    */
   private int free() {
     long now = System.nanoTime();
-    int stuck = stuckCount;
-    if (now - stuckCountedAt >= STUCK_RECOUNT_NANOS) {
-      stuck = 0;
-      for (Lane lane : activeLanes) {
-        long started = lane.attemptStarted;
-        if (started != 0 && now - started >= stuckAfterNanos && ++stuck == spare) {
-          break;
-        }
+    int stuck = 0;
+    for (Lane lane : activeLanes) {
+      long started = lane.attemptStarted;
+      if (started != 0 && now - started >= stuckAfterNanos && ++stuck == spare) {
+        break;
       }
-      stuckCount = stuck;
-      stuckCountedAt = now;
     }
-    return Math.max(0, settings.workers() + stuck - activeCount.get());
+    return Math.max(0, settings.workers() + stuck - activeLanes.size());
   }
 
   /**
@@ -642,9 +623,7 @@ public final class Dispatcher implements AutoCloseable {
       if (!onSpare) {
         onWorkers.decrementAndGet();
       }
-      if (activeLanes.remove(this)) {
-        activeCount.decrementAndGet();
-      }
+      activeLanes.remove(this);
       claims.forEach(held::remove);
       inFlightOfSubscription.decrementAndGet();
       if (remaining.decrementAndGet() == 0 && done != null) {
