@@ -235,6 +235,102 @@ class JdbcWebhookStoreTest {
   }
 
   @Test
+  void claimDue_onPostgres_walksTheDueIndexAndPrimaryKeys_withOrWithoutStatistics() throws Exception {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    StoredSubscription sub = subscription("t1", "https://a.example.com/");
+    store.createSubscription(sub);
+    Instant now = Instant.now();
+    // A new deployment: the tables are empty and have no statistics. The generic plan is the one a
+    // connection caches after a few claims, and keeps once the tables have grown.
+    assertClaimPlan(ds, now, "empty tables, never analysed", "force_generic_plan");
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      // What a store that has run for a while holds: 20,000 finished deliveries, 200 due ones.
+      s.execute("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, event_type, status, "
+          + "attempt_count, created_at, next_attempt_at) SELECT gen_random_uuid(), 't1', '" + sub.subscription().id()
+          + "', 'e' || g, 'order.paid', CASE WHEN g <= 20000 THEN 'delivered' ELSE 'pending' END, 1, now(), "
+          + "CASE WHEN g <= 20000 THEN NULL ELSE now() - interval '1 minute' + g * interval '1 ms' END "
+          + "FROM generate_series(1, 20200) g");
+      s.execute("INSERT INTO webhook_event (id, tenant_id, type, created_at, payload) "
+          + "SELECT 'e' || g, 't1', 'order.paid', now(), convert_to('{}', 'UTF8') FROM generate_series(20001, 20200) g");
+    }
+    assertClaimPlan(ds, now, "20,200 rows, never analysed", "force_custom_plan");
+    assertClaimPlan(ds, now, "20,200 rows, never analysed", "force_generic_plan");
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      s.execute("ANALYZE webhook_delivery, webhook_event, webhook_subscription");
+    }
+    assertClaimPlan(ds, now, "20,200 rows, analysed", "force_custom_plan");
+    assertClaimPlan(ds, now, "20,200 rows, analysed", "force_generic_plan");
+    List<ClaimedDelivery> claimed = store.claimDue(now, 100, LEASE, Set.of());
+    assertEquals(100, claimed.size());
+    assertEquals(claimed.stream().map(d -> d.delivery().nextAttemptAt().orElseThrow()).sorted().toList(),
+        claimed.stream().map(d -> d.delivery().nextAttemptAt().orElseThrow()).toList(), "claimed in due order");
+  }
+
+  private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+
+  /** EXPLAINs the claim as the store runs it: in a transaction, after its planner settings. */
+  private static void assertClaimPlan(UrlDataSource ds, Instant now, String tables, String planCacheMode)
+      throws Exception {
+    List<String> nodes = new ArrayList<>();
+    try (Connection c = ds.getConnection()) {
+      c.setAutoCommit(false);
+      try (Statement s = c.createStatement()) {
+        s.execute(Claims.POSTGRES_CLAIM_PLANNER);
+        s.execute("SET LOCAL plan_cache_mode = " + planCacheMode);
+      }
+      try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.postgresClaimSql(1))) {
+        p.setString(1, "token");
+        Rows.timestamp(p, 2, now.plus(LEASE));
+        Rows.timestamp(p, 3, now);
+        Rows.timestamp(p, 4, now);
+        p.setObject(5, UUID.randomUUID());
+        p.setInt(6, 100);
+        try (ResultSet r = p.executeQuery()) {
+          r.next();
+          com.fasterxml.jackson.databind.JsonNode plan = JSON.readTree(r.getString(1)).get(0);
+          assertFalse(plan.has("JIT"), () -> tables + ", " + planCacheMode + ": the claim is compiled: " + plan);
+          planNodes(plan.get("Plan"), nodes);
+        }
+      }
+      // The claimed rows, read in the same transaction: by primary keys, and never compiled (the
+      // settings make a sort cost 10^10, which would have PostgreSQL compile the query).
+      List<String> rowNodes = new ArrayList<>();
+      try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.claimedRowsSql(2))) {
+        p.setObject(1, UUID.randomUUID());
+        p.setObject(2, UUID.randomUUID());
+        try (ResultSet r = p.executeQuery()) {
+          r.next();
+          com.fasterxml.jackson.databind.JsonNode plan = JSON.readTree(r.getString(1)).get(0);
+          assertFalse(plan.has("JIT"), () -> tables + ", " + planCacheMode + ": the rows query is compiled: " + plan);
+          planNodes(plan.get("Plan"), rowNodes);
+        }
+      }
+      assertFalse(rowNodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> tables + ": " + rowNodes);
+      c.rollback();
+    }
+    String what = tables + ", " + planCacheMode + ": ";
+    assertFalse(nodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> what + "a claim scans a table: " + nodes);
+    assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> what + "a claim sorts: " + nodes);
+    assertTrue(nodes.contains("Index Scan on webhook_delivery using webhook_delivery_due"), () -> what + nodes);
+    assertTrue(nodes.stream().anyMatch(n -> n.endsWith("using webhook_delivery_pkey")),
+        () -> what + nodes);
+  }
+
+  /**
+   * Each plan node as "type on relation using index" (the parts it has), depth first, init plans
+   * included.
+   */
+  private static void planNodes(com.fasterxml.jackson.databind.JsonNode node, List<String> out) {
+    String type = node.path("Node Type").asText();
+    out.add(type + (node.has("Relation Name") ? " on " + node.get("Relation Name").asText() : "")
+        + (node.has("Index Name") ? " using " + node.get("Index Name").asText() : ""));
+    for (com.fasterxml.jackson.databind.JsonNode child : node.path("Plans")) {
+      planNodes(child, out);
+    }
+  }
+
+  @Test
   void claimDue_byManyNodesAtOnce_eachDeliveryToExactlyOne() throws Exception {
     UrlDataSource ds = postgres();
     List<JdbcWebhookStore> nodes = List.of(keep(JdbcWebhookStore.create(ds)), keep(JdbcWebhookStore.create(ds)),
