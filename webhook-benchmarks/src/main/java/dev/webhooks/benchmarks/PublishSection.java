@@ -117,7 +117,7 @@ final class PublishSection {
       if (storeName.startsWith("H2") && fanOut >= 1000) {
         // H2 takes about two seconds for each, and no target is set for it: fewer calls keep the
         // full suite within its 15 minutes.
-        plan = quick ? new Plan(1, 5, 3) : new Plan(2, 10, 6);
+        plan = quick ? new Plan(1, 3, 2) : new Plan(2, 10, 6);
       }
       String what = String.format(Locale.ROOT, "publish %s, fan-out %,d", storeName, fanOut);
       AtomicInteger next = new AtomicInteger();
@@ -215,7 +215,7 @@ final class PublishSection {
   private static double bareMillis(DataSource ds, List<String> tenants, String type, int rows, Plan plan)
       throws SQLException {
     byte[] payload = Payloads.json(256);
-    int n = Math.max(5, plan.latencyCalls / 2);
+    int n = Math.max(3, plan.latencyCalls / 2);
     long[] nanos = new long[n];
     for (int i = -Math.max(1, plan.warmup / 2); i < n; i++) {
       long t = System.nanoTime();
