@@ -92,6 +92,8 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   private final Retention retention;
   private final List<Runnable> workListeners = new CopyOnWriteArrayList<>();
   private volatile NotificationListener listener;
+  /** Notifies after the commits of the publishes made in the store's own transactions; null without notifications. */
+  private final CommitNotifier notifier;
   private volatile boolean closed;
 
   private JdbcWebhookStore(Builder b) {
@@ -117,6 +119,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     this.transactions = new Transactions(dataSource);
     this.rows = new Rows(secrets);
     this.publishing = new Publishing(dialect, notify);
+    this.notifier = notify ? new CommitNotifier(dataSource, CHANNEL) : null;
     this.claims = new Claims(transactions, rows, dialect, url);
     if (secrets.encrypts()) {
       sealPlainSecrets();
@@ -333,7 +336,11 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   @Override
   public PublishResult publish(EventRecord event) {
     requireNonNull(event, "event == null");
-    return tx("publish", c -> publishing.publish(c, event));
+    PublishResult r = tx("publish", c -> publishing.publish(c, event, false));
+    if (notifier != null && r.deliveries() > 0) {
+      notifier.committed();
+    }
+    return r;
   }
 
   /**
@@ -351,7 +358,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         throw new IllegalStateException("publish(connection, …) joins the caller's transaction, but the connection "
             + "is in auto-commit mode: call setAutoCommit(false) first (or publish without a connection)");
       }
-      return publishing.publish(connection, event);
+      return publishing.publish(connection, event, true);
     } catch (SQLException e) {
       throw new WebhookStoreException("webhooks store: publish in the caller's transaction failed (SQLState "
           + e.getSQLState() + "); roll the transaction back", e);
@@ -589,7 +596,10 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     workListeners.remove(wakeUp);
   }
 
-  /** Stops the listener and the retention thread. The data source is the application's: it stays open. */
+  /**
+   * Stops the listener, the notifying thread (after the notification it has queued) and the
+   * retention thread. The data source is the application's: it stays open.
+   */
   @Override
   public void close() {
     closed = true;
@@ -598,6 +608,9 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         listener.close();
         listener = null;
       }
+    }
+    if (notifier != null) {
+      notifier.close();
     }
     retention.close();
   }
@@ -641,7 +654,11 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     /**
      * PostgreSQL only: a publish or retry that commits notifies every listening node ({@code
      * LISTEN/NOTIFY}), so that its workers start at once instead of at their next poll. Each
-     * listening store keeps one connection of the data source for itself. Default {@code false}.
+     * listening store keeps one connection of the data source for itself, and borrows another for
+     * a moment to notify: the store's own publishes are notified just after their commits, by one
+     * thread, one {@code NOTIFY} covering all the publishes committed before it (PostgreSQL makes
+     * notifying transactions commit one at a time); a publish in the caller's transaction notifies
+     * at that commit. Default {@code false}.
      */
     public Builder listenForNotifications(boolean listen) {
       this.notify = listen;

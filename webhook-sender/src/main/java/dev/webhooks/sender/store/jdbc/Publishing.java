@@ -16,7 +16,7 @@ import java.util.UUID;
  * Writes an event and its deliveries on a connection, in the transaction the caller holds (the
  * store's own, or the application's for the outbox): the idempotency check that holds across
  * nodes, the fan-out to matching subscriptions in one {@code INSERT … SELECT}, a test event's one
- * delivery, and on PostgreSQL the {@code NOTIFY} that the commit sends.
+ * delivery, and on PostgreSQL the {@code NOTIFY} that the caller's commit sends.
  */
 final class Publishing {
   private final SqlDialect dialect;
@@ -27,8 +27,12 @@ final class Publishing {
     this.notify = notify;
   }
 
-  /** Publishes {@code event} on {@code c}, in the transaction it holds; see {@code WebhookStore.publish}. */
-  PublishResult publish(Connection c, EventRecord event) throws SQLException {
+  /**
+   * Publishes {@code event} on {@code c}, in the transaction it holds; see {@code
+   * WebhookStore.publish}. With {@code notifyAtCommit} (and notifications on), the transaction
+   * sends the {@code NOTIFY}; otherwise the caller sends it after the commit ({@link CommitNotifier}).
+   */
+  PublishResult publish(Connection c, EventRecord event, boolean notifyAtCommit) throws SQLException {
     Optional<String> key = event.idempotencyKey();
     if (key.isPresent()) {
       Optional<String> first = insertEventOnce(c, event);
@@ -49,7 +53,7 @@ final class Publishing {
         p.executeUpdate();
       }
     }
-    if (count > 0 && notify) {
+    if (count > 0 && notify && notifyAtCommit) {
       try (Statement s = c.createStatement()) {
         s.execute("NOTIFY " + JdbcWebhookStore.CHANNEL); // delivered at commit; nothing on rollback
       }

@@ -390,6 +390,52 @@ class JdbcWebhookStoreTest {
   }
 
   @Test
+  void notifications_publishesFromManyThreads_theLastWakeUpSeesEveryDelivery() throws Exception {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore listening = keep(JdbcWebhookStore.builder(ds).listenForNotifications(true).build());
+    JdbcWebhookStore publishing = keep(JdbcWebhookStore.builder(ds).listenForNotifications(true).build());
+    publishing.createSubscription(subscription("t1", "https://a.example.com/"));
+    // What each wake-up finds: the listener runs its wake-ups one after another, so this only grows.
+    java.util.concurrent.atomic.AtomicLong found = new java.util.concurrent.atomic.AtomicLong(-1);
+    CountDownLatch connected = new CountDownLatch(1);
+    listening.addWorkListener(() -> {
+      try {
+        found.set(count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+      } catch (SQLException e) {
+        throw new IllegalStateException(e);
+      }
+      connected.countDown();
+    });
+    assertTrue(connected.await(30, TimeUnit.SECONDS), "the listener never connected");
+    int threads = 4;
+    int each = 50;
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        int thread = t;
+        done.add(pool.submit(() -> {
+          for (int i = 0; i < each; i++) {
+            publishing.publish(event("msg_" + thread + "_" + i, "t1", null));
+          }
+        }));
+      }
+      for (Future<?> f : done) {
+        f.get(60, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    // The store notifies after its commits, one NOTIFY covering the publishes committed before it:
+    // the last publish too, so some wake-up comes after it and finds every delivery.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (found.get() < threads * each && System.nanoTime() < deadline) {
+      LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(10));
+    }
+    assertEquals(threads * each, found.get(), "no wake-up after the last publish's commit");
+  }
+
+  @Test
   void notifications_onH2_refusedAtBuild() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
         () -> JdbcWebhookStore.builder(TestDatabases.h2(folder)).listenForNotifications(true).build());
