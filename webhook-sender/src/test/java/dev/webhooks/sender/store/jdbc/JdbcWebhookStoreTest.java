@@ -269,52 +269,59 @@ class JdbcWebhookStoreTest {
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
+  /** Binds a statement's parameters. */
+  private interface Binder {
+    void bind(PreparedStatement p) throws SQLException;
+  }
+
   /** EXPLAINs the claim as the store runs it: in a transaction, after its planner settings. */
   private static void assertClaimPlan(UrlDataSource ds, Instant now, String tables, String planCacheMode)
       throws Exception {
-    List<String> nodes = new ArrayList<>();
+    String what = tables + ", " + planCacheMode + ": ";
+    List<String> nodes;
+    List<String> rowNodes;
     try (Connection c = ds.getConnection()) {
       c.setAutoCommit(false);
       try (Statement s = c.createStatement()) {
         s.execute(Claims.POSTGRES_CLAIM_PLANNER);
         s.execute("SET LOCAL plan_cache_mode = " + planCacheMode);
       }
-      try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.postgresClaimSql(1))) {
+      nodes = explain(c, Claims.postgresClaimSql(1), what + "the claim", p -> {
         p.setString(1, "token");
         Rows.timestamp(p, 2, now.plus(LEASE));
         Rows.timestamp(p, 3, now);
         Rows.timestamp(p, 4, now);
         p.setObject(5, UUID.randomUUID());
         p.setInt(6, 100);
-        try (ResultSet r = p.executeQuery()) {
-          r.next();
-          com.fasterxml.jackson.databind.JsonNode plan = JSON.readTree(r.getString(1)).get(0);
-          assertFalse(plan.has("JIT"), () -> tables + ", " + planCacheMode + ": the claim is compiled: " + plan);
-          planNodes(plan.get("Plan"), nodes);
-        }
-      }
+      });
       // The claimed rows, read in the same transaction: by primary keys, and never compiled (the
       // settings make a sort cost 10^10, which would have PostgreSQL compile the query).
-      List<String> rowNodes = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + Claims.claimedRowsSql(2))) {
+      rowNodes = explain(c, Claims.claimedRowsSql(2), what + "the claimed rows", p -> {
         p.setObject(1, UUID.randomUUID());
         p.setObject(2, UUID.randomUUID());
-        try (ResultSet r = p.executeQuery()) {
-          r.next();
-          com.fasterxml.jackson.databind.JsonNode plan = JSON.readTree(r.getString(1)).get(0);
-          assertFalse(plan.has("JIT"), () -> tables + ", " + planCacheMode + ": the rows query is compiled: " + plan);
-          planNodes(plan.get("Plan"), rowNodes);
-        }
-      }
-      assertFalse(rowNodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> tables + ": " + rowNodes);
+      });
       c.rollback();
     }
-    String what = tables + ", " + planCacheMode + ": ";
+    assertFalse(rowNodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> what + rowNodes);
     assertFalse(nodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> what + "a claim scans a table: " + nodes);
     assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> what + "a claim sorts: " + nodes);
     assertTrue(nodes.contains("Index Scan on webhook_delivery using webhook_delivery_due"), () -> what + nodes);
-    assertTrue(nodes.stream().anyMatch(n -> n.endsWith("using webhook_delivery_pkey")),
-        () -> what + nodes);
+    assertTrue(nodes.stream().anyMatch(n -> n.endsWith("using webhook_delivery_pkey")), () -> what + nodes);
+  }
+
+  /** The plan's nodes (see {@link #planNodes}); fails if PostgreSQL would JIT-compile the statement. */
+  private static List<String> explain(Connection c, String sql, String what, Binder binder) throws Exception {
+    try (PreparedStatement p = c.prepareStatement("EXPLAIN (FORMAT JSON) " + sql)) {
+      binder.bind(p);
+      try (ResultSet r = p.executeQuery()) {
+        r.next();
+        com.fasterxml.jackson.databind.JsonNode plan = JSON.readTree(r.getString(1)).get(0);
+        assertFalse(plan.has("JIT"), () -> what + " is compiled: " + plan);
+        List<String> nodes = new ArrayList<>();
+        planNodes(plan.get("Plan"), nodes);
+        return nodes;
+      }
+    }
   }
 
   /**
