@@ -118,7 +118,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     this.notify = b.notify;
     this.transactions = new Transactions(dataSource);
     this.rows = new Rows(secrets);
-    this.publishing = new Publishing(dialect, notify);
+    this.publishing = new Publishing(dialect);
     this.notifier = notify ? new CommitNotifier(dataSource, CHANNEL) : null;
     this.claims = new Claims(transactions, rows, dialect, url);
     if (secrets.encrypts()) {
@@ -358,7 +358,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         throw new IllegalStateException("publish(connection, …) joins the caller's transaction, but the connection "
             + "is in auto-commit mode: call setAutoCommit(false) first (or publish without a connection)");
       }
-      return publishing.publish(connection, event, true);
+      return publishing.publish(connection, event, notify);
     } catch (SQLException e) {
       throw new WebhookStoreException("webhooks store: publish in the caller's transaction failed (SQLState "
           + e.getSQLState() + "); roll the transaction back", e);

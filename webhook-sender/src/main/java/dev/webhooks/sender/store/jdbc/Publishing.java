@@ -20,17 +20,16 @@ import java.util.UUID;
  */
 final class Publishing {
   private final SqlDialect dialect;
-  private final boolean notify;
 
-  Publishing(SqlDialect dialect, boolean notify) {
+  Publishing(SqlDialect dialect) {
     this.dialect = dialect;
-    this.notify = notify;
   }
 
   /**
    * Publishes {@code event} on {@code c}, in the transaction it holds; see {@code
-   * WebhookStore.publish}. With {@code notifyAtCommit} (and notifications on), the transaction
-   * sends the {@code NOTIFY}; otherwise the caller sends it after the commit ({@link CommitNotifier}).
+   * WebhookStore.publish}. With {@code notifyAtCommit} (notifications on, in the caller's own
+   * transaction), its commit sends the {@code NOTIFY}; the store's own publishes are notified after
+   * their commits instead ({@link CommitNotifier}).
    */
   PublishResult publish(Connection c, EventRecord event, boolean notifyAtCommit) throws SQLException {
     Optional<String> key = event.idempotencyKey();
@@ -53,7 +52,7 @@ final class Publishing {
         p.executeUpdate();
       }
     }
-    if (count > 0 && notify && notifyAtCommit) {
+    if (count > 0 && notifyAtCommit) {
       try (Statement s = c.createStatement()) {
         s.execute("NOTIFY " + JdbcWebhookStore.CHANNEL); // delivered at commit; nothing on rollback
       }
