@@ -330,6 +330,46 @@ abstract class WebhookStoreContract {
   }
 
   @Test
+  void recordAttempts_laterCalls_keepAnEarlierFailureRun_andNeverMoveTheLastDeliveryBack() {
+    StoredSubscription a = created("t1", "https://a.example.com/", "*");
+    StoredSubscription b = created("t1", "https://b.example.com/", "*");
+    for (int i = 0; i < 3; i++) {
+      publish("t1", "lookup.completed", T0);
+    }
+    List<ClaimedDelivery> claims = store.claimDue(T0, 20, LEASE, Set.of());
+    List<ClaimedDelivery> ofA = claims.stream().filter(x -> x.subscription().equals(a)).toList();
+    List<ClaimedDelivery> ofB = claims.stream().filter(x -> x.subscription().equals(b)).toList();
+    // First call: a fails, b is delivered at T0+10s.
+    store.recordAttempts(List.of(
+        new AttemptOutcome(ofA.get(0), attempt(ofA.get(0), T0.plusSeconds(1), 500), DeliveryStatus.PENDING,
+            T0.plusSeconds(60)),
+        new AttemptOutcome(ofB.get(0), attempt(ofB.get(0), T0.plusSeconds(10), 200), DeliveryStatus.DELIVERED, null)));
+    // Second call: a fails again (its run started at the first failure); b is delivered with an
+    // earlier end than the first (an attempt that started earlier and took longer to report).
+    store.recordAttempts(List.of(
+        new AttemptOutcome(ofA.get(1), attempt(ofA.get(1), T0.plusSeconds(2), 500), DeliveryStatus.PENDING,
+            T0.plusSeconds(60)),
+        new AttemptOutcome(ofB.get(1), attempt(ofB.get(1), T0.plusSeconds(5), 200), DeliveryStatus.DELIVERED, null)));
+    StoredSubscription a2 = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertEquals(Optional.of(T0.plusSeconds(1)), a2.failingSince());
+    assertEquals(Optional.empty(), a2.subscription().lastDeliveredAt());
+    StoredSubscription b2 = store.findSubscription("t1", b.subscription().id()).orElseThrow();
+    assertEquals(Optional.empty(), b2.failingSince());
+    assertEquals(Optional.of(T0.plusSeconds(10).plusMillis(20)), b2.subscription().lastDeliveredAt());
+    // Third call: a is delivered, which ends its run; b fails, which starts one.
+    store.recordAttempts(List.of(
+        new AttemptOutcome(ofA.get(2), attempt(ofA.get(2), T0.plusSeconds(20), 200), DeliveryStatus.DELIVERED, null),
+        new AttemptOutcome(ofB.get(2), attempt(ofB.get(2), T0.plusSeconds(21), 500), DeliveryStatus.PENDING,
+            T0.plusSeconds(60))));
+    StoredSubscription a3 = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertEquals(Optional.empty(), a3.failingSince());
+    assertEquals(Optional.of(T0.plusSeconds(20).plusMillis(20)), a3.subscription().lastDeliveredAt());
+    StoredSubscription b3 = store.findSubscription("t1", b.subscription().id()).orElseThrow();
+    assertEquals(Optional.of(T0.plusSeconds(21)), b3.failingSince());
+    assertEquals(Optional.of(T0.plusSeconds(10).plusMillis(20)), b3.subscription().lastDeliveredAt());
+  }
+
+  @Test
   void recordAttempts_aLostLeaseAmongOthers_answersFalseForItAlone() {
     created("t1", "https://a.example.com/", "*");
     publish("t1", "lookup.completed", T0);

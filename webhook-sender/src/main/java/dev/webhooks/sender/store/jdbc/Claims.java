@@ -112,10 +112,8 @@ final class Claims {
     List<ClaimedDelivery> out = new ArrayList<>(ids.size());
     Map<String, byte[]> payloads = new HashMap<>();
     Map<UUID, StoredSubscription> subscriptions = new HashMap<>();
-    try (PreparedStatement p = c.prepareStatement(claimedRowsSql(ids.size()))) {
-      for (int i = 0; i < ids.size(); i++) {
-        p.setObject(i + 1, ids.get(i));
-      }
+    try (PreparedStatement p = c.prepareStatement(claimedRowsSql(dialect, ids.size()))) {
+      bindIds(c, p, 1, ids);
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {
           DeliveryRecord d = Rows.delivery(r, 1);
@@ -137,12 +135,33 @@ final class Claims {
     return out;
   }
 
-  /** The claimed deliveries' rows, with their subscriptions and payloads; parameters: the ids. */
-  static String claimedRowsSql(int ids) {
+  /** The claimed deliveries' rows, with their subscriptions and payloads; parameters: the ids ({@link #bindIds}). */
+  static String claimedRowsSql(SqlDialect dialect, int ids) {
     return "SELECT " + Rows.DELIVERY_COLUMNS + ", " + Rows.SUB_COLUMNS + ", e.payload "
         + "FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
-        + "JOIN webhook_event e ON e.id = d.event_id WHERE d.id IN (" + "?, ".repeat(ids - 1) + "?) "
-        + "ORDER BY d.next_attempt_at, d.id";
+        + "JOIN webhook_event e ON e.id = d.event_id WHERE d.id" + idsIn(dialect, ids)
+        + " ORDER BY d.next_attempt_at, d.id";
+  }
+
+  /**
+   * A condition on a list of ids, to follow a column: on PostgreSQL {@code = ANY(?)}, one array
+   * parameter, so that the statement's text is the same whatever the number of ids and each
+   * connection prepares and plans it once (an {@code IN} list made a statement per batch size,
+   * planned again on every connection); elsewhere {@code IN (?, …)}.
+   */
+  private static String idsIn(SqlDialect dialect, int ids) {
+    return dialect == SqlDialect.POSTGRESQL ? " = ANY(?)" : " IN (" + "?, ".repeat(ids - 1) + "?)";
+  }
+
+  /** Binds the ids of {@link #idsIn} from parameter {@code index} on. */
+  private void bindIds(Connection c, PreparedStatement p, int index, List<UUID> ids) throws SQLException {
+    if (dialect == SqlDialect.POSTGRESQL) {
+      p.setArray(index, c.createArrayOf("uuid", ids.toArray()));
+      return;
+    }
+    for (int i = 0; i < ids.size(); i++) {
+      p.setObject(index + i, ids.get(i));
+    }
   }
 
   /**
@@ -222,6 +241,9 @@ final class Claims {
   private boolean[] record(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
     Map<UUID, Locked> locked = new HashMap<>();
     List<UUID> ids = outcomes.stream().map(o -> o.claim().delivery().id()).distinct().sorted().toList();
+    // An IN list here, whatever the dialect: with one array parameter, this statement took 0.28 ms
+    // on average in the end-to-end benchmark against 0.06 ms, its generic plan (cached per
+    // connection) worse than the plans made for each list.
     try (PreparedStatement p = c.prepareStatement("SELECT id, lease_token, attempt_count, retry_requested_at, "
         + "subscription_id FROM webhook_delivery WHERE id IN (" + "?, ".repeat(ids.size() - 1) + "?) "
         + "ORDER BY id FOR UPDATE")) {
@@ -297,28 +319,36 @@ final class Claims {
       insert.executeBatch();
       update.executeBatch();
     }
-    try (PreparedStatement delivered = c.prepareStatement("UPDATE webhook_subscription SET failing_since = ?, "
-            + "last_delivered_at = CASE WHEN last_delivered_at IS NULL OR last_delivered_at < ? THEN ? "
-            + "ELSE last_delivered_at END WHERE id = ?");
-        PreparedStatement failing = c.prepareStatement(
-            "UPDATE webhook_subscription SET failing_since = ? WHERE id = ? AND failing_since IS NULL")) {
+    // One statement for both kinds of outcome, in one batch: one round trip for every subscription
+    // of the call (there was one per subscription, nearly one per delivery), in id order still.
+    try (PreparedStatement p = c.prepareStatement(SUBSCRIPTION_HEALTH_SQL)) {
       for (Map.Entry<UUID, SubscriptionHealth> e : health.entrySet()) {
         SubscriptionHealth h = e.getValue();
-        if (h.lastDelivered != null) {
-          Rows.timestamp(delivered, 1, h.failingSince);
-          Rows.timestamp(delivered, 2, h.lastDelivered);
-          Rows.timestamp(delivered, 3, h.lastDelivered);
-          delivered.setObject(4, e.getKey());
-          delivered.executeUpdate();
-        } else {
-          Rows.timestamp(failing, 1, h.failingSince);
-          failing.setObject(2, e.getKey());
-          failing.executeUpdate();
-        }
+        boolean delivered = h.lastDelivered != null;
+        p.setBoolean(1, delivered);
+        Rows.timestamp(p, 2, h.failingSince);
+        Rows.timestamp(p, 3, h.failingSince);
+        p.setBoolean(4, delivered);
+        Rows.timestamp(p, 5, h.lastDelivered);
+        Rows.timestamp(p, 6, h.lastDelivered);
+        p.setObject(7, e.getKey());
+        p.addBatch();
       }
+      p.executeBatch();
     }
     return kept;
   }
+
+  /**
+   * A subscription's health after a call's outcomes ({@link SubscriptionHealth}); parameters: whether
+   * one was delivered, the failure run's start (twice), whether one was delivered, the last delivery's
+   * end (twice), the id. After a success the run is what the call left (none, or the failure
+   * after it) and the last delivery moves forward only; after failures alone an earlier run stays.
+   */
+  static final String SUBSCRIPTION_HEALTH_SQL = "UPDATE webhook_subscription SET "
+      + "failing_since = CASE WHEN ? THEN ? ELSE COALESCE(failing_since, ?) END, "
+      + "last_delivered_at = CASE WHEN ? AND (last_delivered_at IS NULL OR last_delivered_at < ?) THEN ? "
+      + "ELSE last_delivered_at END WHERE id = ?";
 
   /**
    * A subscription's outcomes in one call, in order: a success clears {@code failing_since} and

@@ -296,13 +296,13 @@ class JdbcWebhookStoreTest {
       });
       // The claimed rows, read in the same transaction: by primary keys, and never compiled (the
       // settings make a sort cost 10^10, which would have PostgreSQL compile the query).
-      rowNodes = explain(c, Claims.claimedRowsSql(2), what + "the claimed rows", p -> {
-        p.setObject(1, UUID.randomUUID());
-        p.setObject(2, UUID.randomUUID());
-      });
+      rowNodes = explain(c, Claims.claimedRowsSql(SqlDialect.POSTGRESQL, 2), what + "the claimed rows",
+          p -> p.setArray(1, c.createArrayOf("uuid", new Object[] {UUID.randomUUID(), UUID.randomUUID()})));
       c.rollback();
     }
     assertFalse(rowNodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> what + rowNodes);
+    assertTrue(rowNodes.stream().anyMatch(n -> n.endsWith("using webhook_delivery_pkey")),
+        () -> what + "the claimed rows are not found by primary key: " + rowNodes);
     assertFalse(nodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> what + "a claim scans a table: " + nodes);
     assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> what + "a claim sorts: " + nodes);
     assertTrue(nodes.contains("Index Scan on webhook_delivery using webhook_delivery_due"), () -> what + nodes);
