@@ -285,6 +285,7 @@ class JdbcWebhookStoreTest {
       try (Statement s = c.createStatement()) {
         s.execute(Claims.POSTGRES_CLAIM_PLANNER);
         s.execute("SET LOCAL plan_cache_mode = " + planCacheMode);
+        assertEquals("off", setting(s, "synchronous_commit"), "a claim's commit does not wait for the disk");
       }
       nodes = explain(c, Claims.postgresClaimSql(1), what + "the claim", p -> {
         p.setString(1, "token");
@@ -299,6 +300,10 @@ class JdbcWebhookStoreTest {
       rowNodes = explain(c, Claims.claimedRowsSql(SqlDialect.POSTGRESQL, 2), what + "the claimed rows",
           p -> p.setArray(1, c.createArrayOf("uuid", new Object[] {UUID.randomUUID(), UUID.randomUUID()})));
       c.rollback();
+      try (Statement s = c.createStatement()) {
+        assertEquals("on", setting(s, "synchronous_commit"), "the settings end with the claim's transaction");
+        assertEquals("on", setting(s, "enable_seqscan"));
+      }
     }
     assertFalse(rowNodes.stream().anyMatch(n -> n.startsWith("Seq Scan")), () -> what + rowNodes);
     assertTrue(rowNodes.stream().anyMatch(n -> n.endsWith("using webhook_delivery_pkey")),
@@ -307,6 +312,13 @@ class JdbcWebhookStoreTest {
     assertFalse(nodes.stream().anyMatch(n -> n.contains("Sort")), () -> what + "a claim sorts: " + nodes);
     assertTrue(nodes.contains("Index Scan on webhook_delivery using webhook_delivery_due"), () -> what + nodes);
     assertTrue(nodes.stream().anyMatch(n -> n.endsWith("using webhook_delivery_pkey")), () -> what + nodes);
+  }
+
+  private static String setting(Statement s, String name) throws SQLException {
+    try (ResultSet r = s.executeQuery("SELECT current_setting('" + name + "')")) {
+      r.next();
+      return r.getString(1);
+    }
   }
 
   /** The plan's nodes (see {@link #planNodes}); fails if PostgreSQL would JIT-compile the statement. */
