@@ -198,17 +198,10 @@ final class Claims {
    * 60,000 rows), and one planned from fresh counts but no statistics sorted every due row. JIT
    * is off too: a path these settings refuse still costs 10^10 when it is the only one (the sort
    * of a claim's rows), past the cost at which PostgreSQL compiles the query (290 ms a claim).
-   *
-   * <p>The claim's commit does not wait for the disk either ({@code synchronous_commit}): a claim
-   * lost in a database crash leaves its deliveries pending and unleased, to be claimed again (the
-   * claimant's outcome then finds its lease gone, as when a lease expires), and any later
-   * synchronous commit (an outcome, a publish) flushes it first. End to end on PostgreSQL,
-   * 2,362 → 2,533 deliveries/s (2026-11-28).
    */
   static final String POSTGRES_CLAIM_PLANNER = "SELECT set_config('enable_seqscan', 'off', true), "
       + "set_config('enable_sort', 'off', true), set_config('enable_hashjoin', 'off', true), "
-      + "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true), "
-      + "set_config('synchronous_commit', 'off', true)";
+      + "set_config('enable_mergejoin', 'off', true), set_config('jit', 'off', true)";
 
   private static void bindDue(PreparedStatement p, int index, Instant now, Set<UUID> skip, int limit)
       throws SQLException {
