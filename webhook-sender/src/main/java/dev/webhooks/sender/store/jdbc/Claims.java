@@ -332,6 +332,7 @@ final class Claims {
         Rows.timestamp(p, 5, h.lastDelivered);
         Rows.timestamp(p, 6, h.lastDelivered);
         p.setObject(7, e.getKey());
+        p.setBoolean(8, delivered);
         p.addBatch();
       }
       p.executeBatch();
@@ -342,13 +343,15 @@ final class Claims {
   /**
    * A subscription's health after a call's outcomes ({@link SubscriptionHealth}); parameters: whether
    * one was delivered, the failure run's start (twice), whether one was delivered, the last delivery's
-   * end (twice), the id. After a success the run is what the call left (none, or the failure
-   * after it) and the last delivery moves forward only; after failures alone an earlier run stays.
+   * end (twice), the id, whether one was delivered. After a success the run is what the call left
+   * (none, or the failure after it) and the last delivery moves forward only; after failures alone
+   * an earlier run stays, and the row of a subscription already failing is neither written nor
+   * locked: recorders on every node would otherwise queue on a dead endpoint's row.
    */
   static final String SUBSCRIPTION_HEALTH_SQL = "UPDATE webhook_subscription SET "
       + "failing_since = CASE WHEN ? THEN ? ELSE COALESCE(failing_since, ?) END, "
       + "last_delivered_at = CASE WHEN ? AND (last_delivered_at IS NULL OR last_delivered_at < ?) THEN ? "
-      + "ELSE last_delivered_at END WHERE id = ?";
+      + "ELSE last_delivered_at END WHERE id = ? AND (? OR failing_since IS NULL)";
 
   /**
    * A subscription's outcomes in one call, in order: a success clears {@code failing_since} and
