@@ -20,7 +20,8 @@ import okhttp3.OkHttpClient;
  *
  * <p>Per store: the limit; warm-up runs until the JIT is done; the throughput run ({@value
  * DeliveryRig#PUBLISHERS} threads publish as fast as they can while the started sender delivers;
- * first publish to last arrival; in memory twice, the better kept, except in the quick variant);
+ * first publish to last arrival; in memory and on H2 at least twice and up to four times, until one
+ * ran with the JIT quiet, the best kept, except in the quick variant);
  * the limit again; the latency run (paced at {@value #RATE} events/s); the drain of a backlog
  * published with the sender stopped (delivery alone, from {@code start()} to the last arrival).
  */
@@ -128,22 +129,37 @@ final class EndToEndSection {
     }
     long commits = postgres == null ? 0 : commits();
     long[] table = postgres == null ? null : deliveryTable(postgres);
-    // Twice, and the better run, as for the limit: on two cores the JIT's compiler threads are
-    // still busy during the first (in memory, the second run was half as fast again).
-    long jit = DeliveryRig.compileMillis();
-    DeliveryRig.Run run = rig.concurrent(s.events, DeliveryRig.all(), 600);
-    long runJit = DeliveryRig.compileMillis() - jit;
-    if (postgres == null && !s.quick()) {
-      jit = DeliveryRig.compileMillis();
-      DeliveryRig.Run again = rig.concurrent(s.events, DeliveryRig.all(), 600);
-      long againJit = DeliveryRig.compileMillis() - jit;
-      if (System.getenv("BENCH_WARMUP") != null) {
-        System.out.printf(Locale.ROOT, "   measured runs: %,.0f/s (JIT %d ms), %,.0f/s (JIT %d ms) (uptime %d ms)%n",
-            run.perSecond(), runJit, again.perSecond(), againJit,
-            java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    // At least twice, and the best run, as for the limit: on two cores the JIT's compiler threads
+    // are still busy during the first (in memory, the second run was half as fast again). Up to
+    // four runs, until one ran with the JIT quiet (compiling for under 5% of it): after a warm-up
+    // whose last round was quiet, the JIT still compiled for 824 ms of a 1,609 ms run (full run of
+    // 2026-11-28, 05:34), and a run with it quiet reached 0.82× the limit against 0.66×.
+    boolean repeat = postgres == null && !s.quick();
+    DeliveryRig.Run run = null;
+    long runJit = 0;
+    int runs = 0;
+    boolean quiet = false;
+    StringBuilder trace = new StringBuilder();
+    while (runs < (repeat ? 4 : 1) && (runs < (repeat ? 2 : 1) || !quiet)) {
+      long jit = DeliveryRig.compileMillis();
+      DeliveryRig.Run r = rig.concurrent(s.events, DeliveryRig.all(), 600);
+      long rJit = DeliveryRig.compileMillis() - jit;
+      runs++;
+      quiet |= !DeliveryRig.jitBusy(jit, r.elapsedNanos());
+      trace.append(String.format(Locale.ROOT, "%s%,.0f/s (JIT %d ms)", trace.length() == 0 ? "" : ", ",
+          r.perSecond(), rJit));
+      if (run == null || r.perSecond() > run.perSecond()) {
+        run = r;
+        runJit = rJit;
       }
-      runJit = again.perSecond() > run.perSecond() ? againJit : runJit;
-      run = again.perSecond() > run.perSecond() ? again : run;
+    }
+    if (System.getenv("BENCH_WARMUP") != null) {
+      System.out.printf(Locale.ROOT, "   measured runs: %s (uptime %d ms)%n", trace,
+          java.lang.management.ManagementFactory.getRuntimeMXBean().getUptime());
+    }
+    if (repeat) {
+      report.add("e2e", String.format(Locale.ROOT, "e2e %s: throughput runs made (at least 2, up to 4 until one ran "
+          + "with the JIT quiet; the best is kept): %s", rig.name, trace), runs, "runs");
     }
     if (postgres != null) {
       Thread.sleep(1_200); // backends report their counts to pg_stat_database at most once a second
