@@ -37,9 +37,9 @@ import javax.sql.DataSource;
  * <p>The limit beside each JDBC figure is the database writing the same rows with the fewest
  * statements: the event row, then the same number of delivery rows by a bare {@code INSERT …
  * SELECT} of the tenant's subscriptions (no filter matching), in one transaction; on PostgreSQL
- * both in one statement ({@code WITH e AS (INSERT …) INSERT … SELECT}), as the store writes them. Beside the
- * in-memory fan-out to 10,000: finding the 10,000 subscriptions at all, i.e. the filter index's
- * {@code match} of the type and copying its answer into an array, which any store must do.
+ * both in one statement ({@code WITH e AS (INSERT …) INSERT … SELECT}), as the store writes them.
+ * Beside the in-memory fan-out to 10,000: finding the 10,000 subscriptions at all, i.e. the filter
+ * index's {@code match} of the type and copying its answer into an array, which any store must do.
  */
 final class PublishSection {
   static final int THREADS = 4;
