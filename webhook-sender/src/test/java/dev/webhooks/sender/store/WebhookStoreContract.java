@@ -330,6 +330,36 @@ abstract class WebhookStoreContract {
   }
 
   @Test
+  void claimDue_afterTheSubscriptionChanged_carriesItsNewUrlSecretAndHealth() {
+    StoredSubscription a = created("t1", "https://a.example.com/", "*");
+    publish("t1", "lookup.completed", T0);
+    ClaimedDelivery first = store.claimDue(T0, 10, LEASE, Set.of()).get(0);
+    assertEquals("https://a.example.com/", first.subscription().subscription().url().toString());
+    assertEquals(Optional.empty(), first.subscription().failingSince());
+    store.recordAttempt(first, attempt(first, T0.plusSeconds(1), 500), DeliveryStatus.PENDING, T0.plusSeconds(60));
+
+    // Health alone changed (no new version): the next claim sees the failure run.
+    publish("t1", "lookup.completed", T0.plusSeconds(2));
+    ClaimedDelivery second = store.claimDue(T0.plusSeconds(2), 10, LEASE, Set.of()).get(0);
+    assertEquals(Optional.of(T0.plusSeconds(1)), second.subscription().failingSince());
+    store.recordAttempt(second, attempt(second, T0.plusSeconds(3), 200), DeliveryStatus.DELIVERED, null);
+
+    // A new URL and secret: the next claim carries them, and the success's health.
+    StoredSubscription now = store.findSubscription("t1", a.subscription().id()).orElseThrow();
+    assertTrue(store.updateSubscription(new StoredSubscription(
+        now.subscription().toBuilder().url(java.net.URI.create("https://b.example.com/")).updatedAt(T0.plusSeconds(4))
+            .build(), List.of(SigningSecret.current("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD")), now.failingSince(),
+        now.version())));
+    ClaimedDelivery third = store.claimDue(T0.plusSeconds(60), 10, LEASE, Set.of()).get(0);
+    assertEquals(first.delivery().id(), third.delivery().id());
+    assertEquals("https://b.example.com/", third.subscription().subscription().url().toString());
+    assertEquals(List.of("whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD"),
+        third.subscription().secrets().stream().map(SigningSecret::secret).toList());
+    assertEquals(Optional.empty(), third.subscription().failingSince());
+    assertEquals(Optional.of(T0.plusSeconds(3).plusMillis(20)), third.subscription().subscription().lastDeliveredAt());
+  }
+
+  @Test
   void recordAttempts_laterCalls_keepAnEarlierFailureRun_andNeverMoveTheLastDeliveryBack() {
     StoredSubscription a = created("t1", "https://a.example.com/", "*");
     StoredSubscription b = created("t1", "https://b.example.com/", "*");
