@@ -19,7 +19,7 @@ import java.util.TreeMap;
  */
 record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTicks, long totalTicks,
     long javaKernelTicks, long javaSwitches, Map<Long, Map.Entry<String, Long>> threadNanos,
-    Map<Long, Map.Entry<String, Long>> threadAllocated) {
+    Map<Long, Map.Entry<String, Long>> threadAllocated, Map<Long, Map.Entry<String, Long>> threadSwitches) {
   /** USER_HZ: Linux reports process and machine times in 1/100 s on every common platform. */
   private static final double TICK_NANOS = 1e9 / 100;
 
@@ -60,18 +60,23 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
       long kernel = Long.parseLong(self.substring(self.lastIndexOf(')') + 2).split(" ")[12]);
       long switches = 0;
       Map<Long, Map.Entry<String, Long>> threads = new HashMap<>();
+      Map<Long, Map.Entry<String, Long>> threadSwitches = new HashMap<>();
       try (DirectoryStream<Path> tasks = Files.newDirectoryStream(Path.of("/proc/self/task"))) {
         for (Path t : tasks) {
           try {
+            long mine = 0;
             for (String line : Files.readAllLines(t.resolve("status"))) {
               if (line.startsWith("voluntary_ctxt_switches:") || line.startsWith("nonvoluntary_ctxt_switches:")) {
-                switches += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
+                mine += Long.parseLong(line.substring(line.indexOf(':') + 1).trim());
               }
             }
+            switches += mine;
             // Time on a CPU in ns (schedstat's first field), by kind of thread.
             long onCpu = Long.parseLong(Files.readString(t.resolve("schedstat")).trim().split(" ")[0]);
-            threads.put(Long.parseLong(t.getFileName().toString()),
-                Map.entry(group(Files.readString(t.resolve("comm")).trim()), onCpu));
+            long tid = Long.parseLong(t.getFileName().toString());
+            String group = group(Files.readString(t.resolve("comm")).trim());
+            threads.put(tid, Map.entry(group, onCpu));
+            threadSwitches.put(tid, Map.entry(group, mine));
           } catch (IOException | RuntimeException gone) {
             // the thread ended meanwhile
           }
@@ -90,7 +95,7 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
         }
       }
       return new CpuSample(System.nanoTime(), java, postgres, total - idle, total, kernel, switches, threads,
-          allocated);
+          allocated, threadSwitches);
     } catch (IOException | RuntimeException e) {
       return null;
     }
@@ -121,9 +126,11 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
    * @param javaKernel the share of all cores this JVM spent in the kernel (part of {@code java})
    * @param javaSwitches context switches of this JVM's threads (those alive at the end)
    * @param javaCpuNanos this JVM's CPU time
+   * @param threadSwitches context switches by kind of thread (see {@link #group})
    */
   record Split(double java, double postgres, double other, double idle, int cores, double javaKernel,
-      long javaSwitches, long javaCpuNanos, Map<String, Long> threadNanos, Map<String, Long> threadAllocated) {
+      long javaSwitches, long javaCpuNanos, Map<String, Long> threadNanos, Map<String, Long> threadAllocated,
+      Map<String, Long> threadSwitches) {
     String describe() {
       return String.format(Locale.ROOT, "java %.0f%%, postgres %.0f%%, other %.0f%%, idle %.0f%% of %d cores",
           java * 100, postgres * 100, other * 100, idle * 100, cores);
@@ -147,7 +154,7 @@ record CpuSample(long wallNanos, long javaNanos, long postgresTicks, long busyTi
     return new Split(java, postgres, Math.max(0, busy - java - postgres), 1 - busy, cores,
         (javaKernelTicks - before.javaKernelTicks) * TICK_NANOS / all, javaSwitches - before.javaSwitches,
         javaNanos - before.javaNanos, byGroup(threadNanos, before.threadNanos),
-        byGroup(threadAllocated, before.threadAllocated));
+        byGroup(threadAllocated, before.threadAllocated), byGroup(threadSwitches, before.threadSwitches));
   }
 
   /** Per thread (id → its group and a running count), the growth since {@code before}, summed by group. */

@@ -291,7 +291,7 @@ final class EndToEndSection {
   }
 
   /**
-   * Two rows: this JVM's CPU time per delivery (receiver included: it runs in this JVM) and its
+   * Rows: this JVM's CPU time per delivery (receiver included: it runs in this JVM) and its
    * threads' context switches per delivery, the cost of handing work from thread to thread.
    */
   static void perDelivery(Report report, String what, CpuSample.Split split, int deliveries) {
@@ -303,6 +303,8 @@ final class EndToEndSection {
         split.javaCpuNanos() / 1e3 / deliveries, "µs");
     report.add("e2e", "context switches of the JVM's threads per request during " + what,
         split.javaSwitches() / (double) deliveries, "switches");
+    byThread(report, "context switches per request during " + what + ", by thread: ", split.threadSwitches(),
+        deliveries, "%s %.2f", "switches");
     byThread(report, "JVM CPU time per request during " + what + ", by thread (µs): ", split.threadNanos(),
         1e3 * deliveries, "%s %.1f", "µs");
     byThread(report, "heap allocated per request during " + what + ", by thread (bytes): ", split.threadAllocated(),
