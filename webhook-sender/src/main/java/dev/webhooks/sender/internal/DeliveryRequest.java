@@ -9,7 +9,6 @@ import java.util.ConcurrentModificationException;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * One attempt's request, already signed: the URL to POST to, the headers to send in their order,
@@ -34,9 +33,9 @@ import java.util.Set;
  * @param body the raw body bytes
  */
 public record DeliveryRequest(URI url, Map<String, String> headers, byte[] body) {
-  private static final Set<String> CLIENT_HEADERS = Set.of(
+  private static final String[] CLIENT_HEADERS = {
       "host", "content-length", "transfer-encoding", "connection", "keep-alive", "proxy-connection",
-      "te", "trailer", "upgrade", "expect");
+      "te", "trailer", "upgrade", "expect"};
 
   /**
    * @throws NullPointerException if an argument, a header name or a header value is null
@@ -56,10 +55,12 @@ public record DeliveryRequest(URI url, Map<String, String> headers, byte[] body)
       String name = header.getKey();
       String value = header.getValue();
       requireNonNull(name, "header name == null");
-      requireNonNull(value, "value of header " + name + " == null");
+      if (value == null) { // not requireNonNull: its message would be built for every header
+        throw new NullPointerException("value of header " + name + " == null");
+      }
       checkName(name);
       checkValue(name, value);
-      if (CLIENT_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+      if (setByClient(name)) {
         throw new IllegalArgumentException("header " + name + " is set by the HTTP client and may not be given");
       }
       for (int i = 0; i < count; i++) {
@@ -117,6 +118,16 @@ public record DeliveryRequest(URI url, Map<String, String> headers, byte[] body)
   public String toString() {
     return "DeliveryRequest[host=" + url.getHost() + ", headers=" + headers.keySet() + ", body=" + body.length
         + " bytes]";
+  }
+
+  /** Whether the HTTP client sets this header itself; compared without a lower-cased copy per header. */
+  private static boolean setByClient(String name) {
+    for (String reserved : CLIENT_HEADERS) {
+      if (reserved.length() == name.length() && reserved.equalsIgnoreCase(name)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static void checkName(String name) {

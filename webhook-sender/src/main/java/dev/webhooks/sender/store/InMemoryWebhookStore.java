@@ -578,6 +578,12 @@ public final class InMemoryWebhookStore implements WebhookStore {
     }
   }
 
+  /** No: a call is one lock, and batching outcomes would only hand work between threads. */
+  @Override
+  public boolean batchesPayOff() {
+    return false;
+  }
+
   /** Under one lock. */
   @Override
   public synchronized void releaseAll(List<ClaimedDelivery> claims, Instant dueAt) {

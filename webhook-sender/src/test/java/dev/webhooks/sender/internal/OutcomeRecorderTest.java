@@ -52,10 +52,18 @@ class OutcomeRecorderTest {
     workers.shutdownNow();
   }
 
-  /** A store that answers {@code recordAttempts} with {@code answer} and knows nothing else. */
+  /** A store that answers {@code recordAttempts} with {@code answer} and knows nothing else; batches pay off. */
   WebhookStore store(Function<List<AttemptOutcome>, boolean[]> answer) {
+    return store(answer, true);
+  }
+
+  /** The same, answering {@code batchesPayOff} as given. */
+  WebhookStore store(Function<List<AttemptOutcome>, boolean[]> answer, boolean batchesPayOff) {
     return (WebhookStore) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {WebhookStore.class},
         (proxy, method, args) -> {
+          if (method.getName().equals("batchesPayOff")) {
+            return batchesPayOff;
+          }
           if (!method.getName().equals("recordAttempts")) {
             throw new UnsupportedOperationException(method.getName());
           }
@@ -139,6 +147,42 @@ class OutcomeRecorderTest {
       int place = calls.get(1).indexOf(later.get(i).claim().delivery().id());
       assertEquals(place % 2 == 0, answers.get(i), "place " + place);
     }
+  }
+
+  @Test
+  void aStoreWhoseBatchesDoNotPayOff_isCalledByEachWorkerAtOnce_evenWhileAnotherCallRuns() throws Exception {
+    CountDownLatch firstCallIn = new CountDownLatch(1);
+    CountDownLatch releaseFirst = new CountDownLatch(1);
+    List<Thread> seen = Collections.synchronizedList(new ArrayList<>());
+    OutcomeRecorder recorder = new OutcomeRecorder(store(o -> {
+      seen.add(Thread.currentThread());
+      if (calls.size() == 1) {
+        firstCallIn.countDown();
+        await(releaseFirst);
+      }
+      return all(o, true);
+    }, false));
+    AttemptOutcome first = outcome();
+    Future<Boolean> a = workers.submit(() -> recorder.record(first));
+    assertTrue(firstCallIn.await(10, TimeUnit.SECONDS));
+    // While the first call is held, the others are recorded at once, each in a call of its own on
+    // its own thread: none waits for the first.
+    List<AttemptOutcome> later = List.of(outcome(), outcome(), outcome());
+    List<Thread> callers = new ArrayList<>();
+    for (AttemptOutcome o : later) {
+      Future<Thread> caller = workers.submit(() -> {
+        assertTrue(recorder.record(o));
+        return Thread.currentThread();
+      });
+      callers.add(caller.get(10, TimeUnit.SECONDS));
+    }
+    assertFalse(a.isDone());
+    assertEquals(0, recorder.queued());
+    releaseFirst.countDown();
+    assertTrue(a.get(10, TimeUnit.SECONDS));
+    assertEquals(4, calls.size(), calls::toString);
+    calls.forEach(call -> assertEquals(1, call.size(), calls::toString));
+    assertEquals(callers, seen.subList(1, 4), "each outcome recorded on its worker's own thread");
   }
 
   @Test
