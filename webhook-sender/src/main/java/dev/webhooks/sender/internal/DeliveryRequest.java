@@ -123,7 +123,7 @@ public record DeliveryRequest(URI url, Map<String, String> headers, byte[] body)
   /** Whether the HTTP client sets this header itself; compared without a lower-cased copy per header. */
   private static boolean setByClient(String name) {
     for (String reserved : CLIENT_HEADERS) {
-      if (reserved.length() == name.length() && reserved.equalsIgnoreCase(name)) {
+      if (reserved.equalsIgnoreCase(name)) {
         return true;
       }
     }

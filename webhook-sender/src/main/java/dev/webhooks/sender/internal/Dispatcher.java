@@ -53,7 +53,9 @@ import org.slf4j.LoggerFactory;
  * circuit opening, a hanging endpoint holds one worker instead of its cap.
  *
  * <p>Outcomes go to the store through an {@link OutcomeRecorder}: those reached while the store
- * records earlier ones are recorded together, so a database pays one commit for many.
+ * records earlier ones are recorded together, so a database pays one commit for many; a store
+ * whose calls cost no fixed price ({@link WebhookStore#batchesPayOff()} false) is called by each
+ * worker at once.
  */
 public final class Dispatcher implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Dispatcher.class);

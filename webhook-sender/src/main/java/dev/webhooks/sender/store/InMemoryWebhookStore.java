@@ -578,7 +578,10 @@ public final class InMemoryWebhookStore implements WebhookStore {
     }
   }
 
-  /** No: a call is one lock, and batching outcomes would only hand work between threads. */
+  /**
+   * No: a call costs its lock per outcome and nothing more, so gathering outcomes into one call
+   * would only make workers wait on each other.
+   */
   @Override
   public boolean batchesPayOff() {
     return false;

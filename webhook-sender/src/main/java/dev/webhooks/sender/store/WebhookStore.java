@@ -153,8 +153,7 @@ public interface WebhookStore extends AutoCloseable {
    * its workers reach while a {@link #recordAttempts} call runs into the next call (group commit),
    * each worker waiting for the call that holds its outcome. A store whose calls cost little more
    * than a lock answers {@code false}: each worker then records its own outcome at once, with no
-   * waiting on another thread (with the in-memory store, that wait cost the workers some 3 µs of
-   * their 60 µs per delivery). The sender asks once, when it is built. The default is {@code
+   * waiting on another thread. The sender asks once, when it is built. The default is {@code
    * true}; {@link InMemoryWebhookStore} answers {@code false}.
    *
    * <pre>{@code

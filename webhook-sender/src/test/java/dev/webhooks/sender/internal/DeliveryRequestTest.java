@@ -43,7 +43,8 @@ class DeliveryRequestTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"Host", "content-length", "Transfer-Encoding", "Connection"})
+  @ValueSource(strings = {"Host", "content-length", "Transfer-Encoding", "Connection", "KEEP-ALIVE", "Proxy-Connection",
+      "TE", "trailer", "Upgrade", "expect"})
   void headerTheClientSets_isRefused(String name) {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> new DeliveryRequest(URL, Map.of(name, "1"), new byte[0]));

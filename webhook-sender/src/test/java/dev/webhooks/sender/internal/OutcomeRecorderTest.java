@@ -177,7 +177,6 @@ class OutcomeRecorderTest {
       callers.add(caller.get(10, TimeUnit.SECONDS));
     }
     assertFalse(a.isDone());
-    assertEquals(0, recorder.queued());
     releaseFirst.countDown();
     assertTrue(a.get(10, TimeUnit.SECONDS));
     assertEquals(4, calls.size(), calls::toString);
@@ -228,6 +227,19 @@ class OutcomeRecorderTest {
     OutcomeRecorder recorder = new OutcomeRecorder(store(o -> new boolean[0]));
     IllegalStateException e = assertThrows(IllegalStateException.class, () -> recorder.record(outcome()));
     assertEquals("the store answered 0 for 1 outcomes", e.getMessage());
+  }
+
+  @Test
+  void aStoreWhoseBatchesDoNotPayOff_answeringTheWrongNumber_failsTheOutcome() {
+    OutcomeRecorder none = new OutcomeRecorder(store(o -> new boolean[0], false));
+    assertEquals("the store answered 0 for 1 outcomes",
+        assertThrows(IllegalStateException.class, () -> none.record(outcome())).getMessage());
+    OutcomeRecorder two = new OutcomeRecorder(store(o -> new boolean[] {true, true}, false));
+    assertEquals("the store answered 2 for 1 outcomes",
+        assertThrows(IllegalStateException.class, () -> two.record(outcome())).getMessage());
+    OutcomeRecorder missing = new OutcomeRecorder(store(o -> null, false));
+    assertEquals("the store answered null for 1 outcomes",
+        assertThrows(IllegalStateException.class, () -> missing.record(outcome())).getMessage());
   }
 
   @Test
