@@ -8,6 +8,8 @@ import static dev.webhooks.sender.rest.ApiHttpFixture.MAX_BODY;
 import static dev.webhooks.sender.rest.ApiHttpFixture.TENANT_A;
 import static dev.webhooks.sender.rest.ApiHttpFixture.TENANT_B;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -20,6 +22,7 @@ import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.LongAdder;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -444,7 +448,21 @@ class WebhooksApiAbuseFuzzTest {
       return;
     }
     JsonNode before = snapshot();
-    RawResponse r = exchange(req);
+    RawResponse r;
+    try {
+      r = exchange(req);
+    } catch (UncheckedIOException e) {
+      if (jdkServerParses(path)) {
+        throw e;
+      }
+      // A target that is no URI the JDK server refuses itself (400) and closes the connection
+      // without reading the body: the unread body can turn the close into a reset, which discards
+      // the 400 before the client reads it (CI, 2026-11-28: POST /webhooks/%u002e%u002e/test).
+      count("http: refused by the JDK server itself (no URI), the answer lost to a reset");
+      assertEquals(before, snapshot());
+      count("refused");
+      return;
+    }
     count("http: requests");
     if (r.status() == 400 && !r.body().startsWith("{")) {
       // The JDK server itself refused the request line or headers before the API saw it.
@@ -514,6 +532,25 @@ class WebhooksApiAbuseFuzzTest {
     return all;
   }
 
+  /**
+   * The request that failed CI on 2026-11-28 (a target that is no URI, with a 22-byte body the JDK
+   * server leaves unread when it refuses the request line), and the same with a 12 KB body, which
+   * loses the JDK server's 400 to a reset every time (it failed so at each run without the
+   * handling above). Either way, nothing changes.
+   */
+  @Example
+  void overHttp_aTargetThatIsNoUri_withABody_isRefusedByTheJdkServer_andChangesNothing() {
+    assertTrue(jdkServerParses("/webhooks/%2e%2e/test"));
+    for (String body : List.of("{\"event\":\"order.paid\"}", "{\"event\":\"order.paid\",\"x\":\"" + "a".repeat(12_000) + "\"}")) {
+      Req req = new Req("bad id", "POST", "/webhooks/%u002e%u002e/test", BEARER_A, "application/json",
+          body.getBytes(StandardCharsets.UTF_8));
+      assertFalse(jdkServerParses(req.resolvedTarget()));
+      for (int i = 0; i < 10; i++) {
+        overHttp_byteForByte_never500_documentedRefusals_nothingChanged(req);
+      }
+    }
+  }
+
   static JsonNode read(String key, String target) {
     ApiResponse r = fx.api.handle(ApiRequest.of("GET", URI.create(target),
         Map.of("Authorization", List.of("Bearer " + key)), new byte[0]));
@@ -524,6 +561,16 @@ class WebhooksApiAbuseFuzzTest {
   // ---- over the socket
 
   record RawResponse(int status, String allow, String body) {}
+
+  /** Whether the JDK server parses {@code target} as a URI; it answers 400 itself for any other. */
+  static boolean jdkServerParses(String target) {
+    try {
+      new URI(target);
+      return true;
+    } catch (URISyntaxException e) {
+      return false;
+    }
+  }
 
   /** Writes the request byte for byte (the target as generated), with Connection: close, and reads the answer. */
   static RawResponse exchange(Req req) {
