@@ -28,7 +28,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Hands due deliveries to workers, each to one claimant for the length of a lease, and takes
  * their outcomes back. On PostgreSQL a claim is one {@code UPDATE … WHERE id = ANY(ARRAY(SELECT …
- * FOR UPDATE SKIP LOCKED))}: nodes claiming at once skip each other's rows instead of waiting. On H2
+ * FOR UPDATE SKIP LOCKED))} that answers the claimed rows, sent with its planner settings in one
+ * round trip: nodes claiming at once skip each other's rows instead of waiting. On H2
  * (one process per file) claims are serialised in the process, and each row is taken with a
  * conditional update.
  */
@@ -59,109 +60,111 @@ final class Claims {
     Instant until = now.plus(lease);
     if (h2ClaimLock != null) {
       synchronized (h2ClaimLock) {
-        return transactions.run("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
+        return transactions.run("claim due deliveries", c -> claimOnH2(c, now, limit, until, skip, token));
       }
     }
-    return transactions.run("claim due deliveries", c -> claim(c, now, limit, until, skip, token));
+    // One round trip, in the transaction that ends with it: safe to repeat, since the rows an
+    // attempt claimed but never answered for are claimable again when their lease runs out.
+    return transactions.runAutoCommitted("claim due deliveries",
+        c -> claimOnPostgres(c, now, limit, until, skip, token));
   }
 
-  private List<ClaimedDelivery> claim(Connection c, Instant now, int limit, Instant until, Set<UUID> skip, String token)
-      throws SQLException {
-    List<UUID> ids = new ArrayList<>();
-    if (dialect == SqlDialect.POSTGRESQL) {
-      try (PreparedStatement p = c.prepareStatement(POSTGRES_CLAIM_PLANNER)) {
-        p.execute();
+  /**
+   * PostgreSQL: the planner settings and the claim, sent together and run in one implicit
+   * transaction that commits when they end (the extended protocol's Sync): one round trip, where
+   * the settings, the claim, the read of the claimed rows and the commit took four.
+   */
+  private List<ClaimedDelivery> claimOnPostgres(Connection c, Instant now, int limit, Instant until, Set<UUID> skip,
+      String token) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement(POSTGRES_CLAIM_PLANNER + ";\n" + postgresClaimSql(skip.size()))) {
+      p.setString(1, token);
+      Rows.timestamp(p, 2, until);
+      bindDue(p, 3, now, skip, limit);
+      p.execute(); // the settings' row
+      if (!p.getMoreResults()) {
+        throw new SQLException("the claim answered no rows", "XX000");
       }
-      // One statement: rows another node is claiming right now are skipped, not waited for.
-      try (PreparedStatement p = c.prepareStatement(postgresClaimSql(skip.size()))) {
+      try (ResultSet r = p.getResultSet()) {
+        return claimedRows(r, token, until);
+      }
+    }
+  }
+
+  /** H2 (claims serialised in the process): the due ids, then each taken with a conditional update. */
+  private List<ClaimedDelivery> claimOnH2(Connection c, Instant now, int limit, Instant until, Set<UUID> skip,
+      String token) throws SQLException {
+    List<UUID> candidates = new ArrayList<>();
+    try (PreparedStatement p = c.prepareStatement(dueSql(skip.size()))) {
+      bindDue(p, 1, now, skip, limit);
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          candidates.add(r.getObject(1, UUID.class));
+        }
+      }
+    }
+    List<UUID> ids = new ArrayList<>();
+    try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
+        + "WHERE id = ? AND status = 'pending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)")) {
+      for (UUID id : candidates) {
         p.setString(1, token);
         Rows.timestamp(p, 2, until);
-        bindDue(p, 3, now, skip, limit);
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            ids.add(r.getObject(1, UUID.class));
-          }
-        }
-      }
-    } else {
-      List<UUID> candidates = new ArrayList<>();
-      try (PreparedStatement p = c.prepareStatement(dueSql(skip.size()))) {
-        bindDue(p, 1, now, skip, limit);
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            candidates.add(r.getObject(1, UUID.class));
-          }
-        }
-      }
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
-          + "WHERE id = ? AND status = 'pending' AND (lease_expires_at IS NULL OR lease_expires_at <= ?)")) {
-        for (UUID id : candidates) {
-          p.setString(1, token);
-          Rows.timestamp(p, 2, until);
-          p.setObject(3, id);
-          Rows.timestamp(p, 4, now);
-          if (p.executeUpdate() == 1) {
-            ids.add(id);
-          }
+        p.setObject(3, id);
+        Rows.timestamp(p, 4, now);
+        if (p.executeUpdate() == 1) {
+          ids.add(id);
         }
       }
     }
     if (ids.isEmpty()) {
       return List.of();
     }
-    List<ClaimedDelivery> out = new ArrayList<>(ids.size());
-    Map<String, byte[]> payloads = new HashMap<>();
-    Map<UUID, StoredSubscription> subscriptions = new HashMap<>();
-    try (PreparedStatement p = c.prepareStatement(claimedRowsSql(dialect, ids.size()))) {
-      bindIds(c, p, 1, ids);
+    try (PreparedStatement p = c.prepareStatement(claimedRowsSql(ids.size()))) {
+      for (int i = 0; i < ids.size(); i++) {
+        p.setObject(i + 1, ids.get(i));
+      }
       try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          DeliveryRecord d = Rows.delivery(r, 1);
-          // One copy of a payload and of a subscription per batch, shared by its claims.
-          StoredSubscription sub = subscriptions.get(d.subscriptionId());
-          if (sub == null) {
-            sub = rows.subscription(r, Rows.DELIVERY_COLUMN_COUNT + 1);
-            subscriptions.put(d.subscriptionId(), sub);
-          }
-          byte[] payload = payloads.get(d.eventId());
-          if (payload == null) {
-            payload = r.getBytes(Rows.CLAIM_PAYLOAD_COLUMN);
-            payloads.put(d.eventId(), payload);
-          }
-          out.add(new ClaimedDelivery(d, sub, payload, token, until));
-        }
+        return claimedRows(r, token, until);
       }
     }
+  }
+
+  /** Due order, then id: how claims are handed out, whatever order the rows came in. */
+  private static final Comparator<ClaimedDelivery> DUE_ORDER = Comparator
+      .comparing((ClaimedDelivery c) -> c.delivery().nextAttemptAt().orElse(Instant.MIN))
+      .thenComparing(c -> c.delivery().id());
+
+  /** Claims from rows of delivery, subscription and payload columns ({@link #claimedRowsSql}), in due order. */
+  private List<ClaimedDelivery> claimedRows(ResultSet r, String token, Instant until) throws SQLException {
+    List<ClaimedDelivery> out = new ArrayList<>();
+    Map<String, byte[]> payloads = new HashMap<>();
+    Map<UUID, StoredSubscription> subscriptions = new HashMap<>();
+    while (r.next()) {
+      DeliveryRecord d = Rows.delivery(r, 1);
+      // One copy of a payload and of a subscription per batch, shared by its claims.
+      StoredSubscription sub = subscriptions.get(d.subscriptionId());
+      if (sub == null) {
+        sub = rows.subscription(r, Rows.DELIVERY_COLUMN_COUNT + 1);
+        subscriptions.put(d.subscriptionId(), sub);
+      }
+      byte[] payload = payloads.get(d.eventId());
+      if (payload == null) {
+        payload = r.getBytes(Rows.CLAIM_PAYLOAD_COLUMN);
+        payloads.put(d.eventId(), payload);
+      }
+      out.add(new ClaimedDelivery(d, sub, payload, token, until));
+    }
+    out.sort(DUE_ORDER);
     return out;
   }
 
-  /** The claimed deliveries' rows, with their subscriptions and payloads; parameters: the ids ({@link #bindIds}). */
-  static String claimedRowsSql(SqlDialect dialect, int ids) {
+  /**
+   * H2: the claimed deliveries' rows, with their subscriptions and payloads; parameters: the ids.
+   * (PostgreSQL's claim answers them itself: {@link #postgresClaimSql}.)
+   */
+  static String claimedRowsSql(int ids) {
     return "SELECT " + Rows.DELIVERY_COLUMNS + ", " + Rows.SUB_COLUMNS + ", e.payload "
         + "FROM webhook_delivery d JOIN webhook_subscription s ON s.id = d.subscription_id "
-        + "JOIN webhook_event e ON e.id = d.event_id WHERE d.id" + idsIn(dialect, ids)
-        + " ORDER BY d.next_attempt_at, d.id";
-  }
-
-  /**
-   * A condition on a list of ids, to follow a column: on PostgreSQL {@code = ANY(?)}, one array
-   * parameter, so that the statement's text is the same whatever the number of ids and each
-   * connection prepares and plans it once (an {@code IN} list made a statement per batch size,
-   * planned again on every connection); elsewhere {@code IN (?, …)}.
-   */
-  private static String idsIn(SqlDialect dialect, int ids) {
-    return dialect == SqlDialect.POSTGRESQL ? " = ANY(?)" : " IN (" + "?, ".repeat(ids - 1) + "?)";
-  }
-
-  /** Binds the ids of {@link #idsIn} from parameter {@code index} on. */
-  private void bindIds(Connection c, PreparedStatement p, int index, List<UUID> ids) throws SQLException {
-    if (dialect == SqlDialect.POSTGRESQL) {
-      p.setArray(index, c.createArrayOf("uuid", ids.toArray()));
-      return;
-    }
-    for (int i = 0; i < ids.size(); i++) {
-      p.setObject(index + i, ids.get(i));
-    }
+        + "JOIN webhook_event e ON e.id = d.event_id WHERE d.id IN (" + "?, ".repeat(ids - 1) + "?)";
   }
 
   /**
@@ -179,14 +182,18 @@ final class Claims {
   }
 
   /**
-   * PostgreSQL's claim: parameters the token, the lease's end, then those of {@link #dueSql}. The
+   * PostgreSQL's claim, answering the claimed rows as {@link #claimedRowsSql} does (in no
+   * particular order): parameters the token, the lease's end, then those of {@link #dueSql}. The
    * due ids are gathered first ({@code = ANY(ARRAY(…))}, run once), then their rows are found by
-   * primary key; with {@code id IN (…)} the planner joined them to a scan of the whole table.
-   * Run after {@link #POSTGRES_CLAIM_PLANNER}.
+   * primary key; with {@code id IN (…)} the planner joined them to a scan of the whole table. Rows
+   * another node is claiming right now are skipped, not waited for. Run after {@link
+   * #POSTGRES_CLAIM_PLANNER}, in the same transaction.
    */
   static String postgresClaimSql(int skip) {
-    return "UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
-        + "WHERE id = ANY(ARRAY(" + dueSql(skip) + " FOR UPDATE OF d SKIP LOCKED)) RETURNING id";
+    return "WITH c AS (UPDATE webhook_delivery SET lease_token = ?, lease_expires_at = ? "
+        + "WHERE id = ANY(ARRAY(" + dueSql(skip) + " FOR UPDATE OF d SKIP LOCKED)) RETURNING *) "
+        + "SELECT " + Rows.DELIVERY_COLUMNS + ", " + Rows.SUB_COLUMNS + ", e.payload "
+        + "FROM c d JOIN webhook_subscription s ON s.id = d.subscription_id JOIN webhook_event e ON e.id = d.event_id";
   }
 
   /**
@@ -221,9 +228,9 @@ final class Claims {
 
   /**
    * Records many outcomes in one transaction: one commit, so one wait for the disk, for all of
-   * them. Rows are locked in id order and subscriptions updated in id order, so that nodes
-   * recording at once do not deadlock. Each subscription is updated once per call, with what the
-   * outcomes add up to, instead of once per attempt.
+   * them, in an order that keeps nodes recording at once from deadlocking. On H2 rows are locked in
+   * id order and each subscription is updated once per call, with what the outcomes add up to; on
+   * PostgreSQL each outcome is one statement, all sent together ({@link #recordOnPostgres}).
    */
   boolean[] recordAttempts(List<AttemptOutcome> outcomes) {
     requireNonNull(outcomes, "outcomes == null");
@@ -232,18 +239,81 @@ final class Claims {
       return new boolean[0];
     }
     // Repeatable: after a commit cut off mid-way, the repeat finds the tokens gone and answers false.
-    return transactions.runRepeatable("record attempts", c -> record(c, outcomes));
+    return transactions.runRepeatable("record attempts",
+        c -> dialect == SqlDialect.POSTGRESQL ? recordOnPostgres(c, outcomes) : recordOnH2(c, outcomes));
+  }
+
+  /**
+   * PostgreSQL: each outcome is one statement ({@link #POSTGRES_RECORD_SQL}) that updates the
+   * delivery if the claim still holds its lease, adds the attempt and brings its subscription's
+   * health up to date; all are sent together in one batch, then committed: two round trips, where
+   * locking the rows, adding the attempts, updating the deliveries, updating the subscriptions and
+   * the commit took five. Statements run in the order of the subscriptions' ids (each
+   * subscription's outcomes in their given order), so that nodes recording at once lock
+   * subscriptions in one order and do not deadlock; a delivery's row is only ever locked by the
+   * holder of its lease.
+   */
+  private boolean[] recordOnPostgres(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
+    Integer[] order = new Integer[outcomes.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    // Stable: a subscription's outcomes keep their order, which its health depends on.
+    java.util.Arrays.sort(order, Comparator.comparing(i -> outcomes.get(i).claim().delivery().subscriptionId()));
+    try (PreparedStatement p = c.prepareStatement(POSTGRES_RECORD_SQL)) {
+      for (int i : order) {
+        AttemptOutcome o = outcomes.get(i);
+        AttemptRecord attempt = o.attempt();
+        boolean delivered = o.status() == DeliveryStatus.DELIVERED;
+        Instant end = attempt.startedAt().plus(attempt.duration());
+        String error = attempt.error().map(Rows::error).orElse(null);
+        int k = 1;
+        p.setString(k++, o.status().wireName());
+        p.setString(k++, o.status().wireName());
+        p.setString(k++, o.status().wireName());
+        Rows.timestamp(p, k++, o.status() == DeliveryStatus.PENDING ? o.nextAttemptAt() : null);
+        Rows.timestamp(p, k++, delivered ? end : null);
+        if (attempt.httpStatus() > 0) {
+          p.setInt(k++, attempt.httpStatus());
+        } else {
+          p.setNull(k++, Types.INTEGER);
+        }
+        p.setString(k++, error);
+        p.setObject(k++, o.claim().delivery().id());
+        p.setString(k++, o.claim().leaseToken());
+        // The subscription's health after this one outcome (SUBSCRIPTION_HEALTH_SQL's parameters).
+        p.setBoolean(k++, delivered);
+        Rows.timestamp(p, k++, delivered ? null : attempt.startedAt());
+        Rows.timestamp(p, k++, delivered ? null : attempt.startedAt());
+        p.setBoolean(k++, delivered);
+        Rows.timestamp(p, k++, delivered ? end : null);
+        Rows.timestamp(p, k++, delivered ? end : null);
+        p.setBoolean(k++, delivered);
+        // The attempt.
+        Rows.timestamp(p, k++, attempt.startedAt());
+        p.setLong(k++, attempt.duration().toMillis());
+        p.setInt(k++, attempt.httpStatus());
+        p.setString(k++, Rows.cap(attempt.responseExcerpt(), SqlDialect.MAX_TEXT));
+        p.setString(k, error);
+        p.addBatch();
+      }
+      int[] counts = p.executeBatch();
+      boolean[] kept = new boolean[outcomes.size()];
+      for (int j = 0; j < order.length; j++) {
+        // One attempt added: the lease held. (A count the driver cannot tell is never a success.)
+        kept[order[j]] = counts[j] == 1;
+      }
+      return kept;
+    }
   }
 
   /** A delivery's row as locked for recording its outcome. */
   private record Locked(String token, int attempts, Instant retryRequested, UUID subscriptionId) {}
 
-  private boolean[] record(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
+  /** H2: the rows locked in id order, then the attempts, the deliveries and the subscriptions, each a batch. */
+  private boolean[] recordOnH2(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
     Map<UUID, Locked> locked = new HashMap<>();
     List<UUID> ids = outcomes.stream().map(o -> o.claim().delivery().id()).distinct().sorted().toList();
-    // An IN list here, whatever the dialect: with one array parameter, this statement took 0.28 ms
-    // on average in the end-to-end benchmark against 0.06 ms, its generic plan (cached per
-    // connection) worse than the plans made for each list.
     try (PreparedStatement p = c.prepareStatement("SELECT id, lease_token, attempt_count, retry_requested_at, "
         + "subscription_id FROM webhook_delivery WHERE id IN (" + "?, ".repeat(ids.size() - 1) + "?) "
         + "ORDER BY id FOR UPDATE")) {
@@ -352,6 +422,27 @@ final class Claims {
       + "failing_since = CASE WHEN ? THEN ? ELSE COALESCE(failing_since, ?) END, "
       + "last_delivered_at = CASE WHEN ? AND (last_delivered_at IS NULL OR last_delivered_at < ?) THEN ? "
       + "ELSE last_delivered_at END WHERE id = ? AND (? OR failing_since IS NULL)";
+
+  /**
+   * One outcome on PostgreSQL: the delivery's new state if the claim still holds its lease (a
+   * manual retry asked for meanwhile wins over any outcome but delivered), its subscription's
+   * health ({@link #SUBSCRIPTION_HEALTH_SQL}'s, for this outcome alone), and the attempt, numbered
+   * after the delivery's earlier ones. Its count is the attempts added: 1, or 0 when the lease
+   * was lost. Parameters: the status (three times), the next attempt's time, the delivery's end
+   * when delivered, the HTTP status, the error, the delivery's id, the lease token, the health's
+   * eight but the id, then the attempt's start, duration, HTTP status, excerpt and error.
+   */
+  static final String POSTGRES_RECORD_SQL = "WITH d AS (UPDATE webhook_delivery SET "
+      + "status = CASE WHEN retry_requested_at IS NOT NULL AND ? <> 'delivered' THEN 'pending' ELSE ? END, "
+      + "attempt_count = attempt_count + 1, "
+      + "next_attempt_at = CASE WHEN retry_requested_at IS NOT NULL AND ? <> 'delivered' THEN retry_requested_at "
+      + "ELSE ?::timestamptz END, "
+      + "delivered_at = COALESCE(?, delivered_at), last_http_status = COALESCE(?, last_http_status), last_error = ?, "
+      + "lease_token = NULL, lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE "
+      + "WHERE id = ? AND lease_token = ? RETURNING id, attempt_count, subscription_id), "
+      + "h AS (" + SUBSCRIPTION_HEALTH_SQL.replace("WHERE id = ?", "WHERE id = (SELECT subscription_id FROM d)")
+      + ") INSERT INTO webhook_attempt (delivery_id, attempt_number, started_at, duration_ms, http_status, "
+      + "response_excerpt, error) SELECT d.id, d.attempt_count, ?, ?, ?, ?, ? FROM d";
 
   /**
    * A subscription's outcomes in one call, in order: a success clears {@code failing_since} and

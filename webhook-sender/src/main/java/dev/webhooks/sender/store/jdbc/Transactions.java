@@ -50,6 +50,42 @@ final class Transactions {
     return run(what, work, true);
   }
 
+  /**
+   * Runs {@code work} on a connection in auto-commit mode, for work that sends its statements
+   * together in one round trip: PostgreSQL runs statements sent together in one implicit
+   * transaction, committed when the last ends, so the work is all or nothing without a {@code
+   * COMMIT} of its own (a round trip more). Run again on a deadlock, a serialization failure or
+   * a lost connection, even one lost at the commit: the work must be safe to repeat after it took
+   * effect.
+   */
+  <T> T runAutoCommitted(String what, Work<T> work) {
+    for (int attempt = 1; ; attempt++) {
+      try (Connection c = dataSource.getConnection()) {
+        boolean autoCommit = c.getAutoCommit();
+        if (!autoCommit) {
+          c.setAutoCommit(true); // a borrowed connection holds no transaction of ours to commit
+        }
+        try {
+          return work.run(c);
+        } finally {
+          if (!autoCommit) {
+            try {
+              c.setAutoCommit(false);
+            } catch (SQLException e) {
+              log.debug("could not restore auto-commit", e);
+            }
+          }
+        }
+      } catch (SQLException e) {
+        if (attempt < TX_TRIES && (isTransient(e) || isConnectionLost(e))) {
+          log.debug("webhooks store: {} failed (SQLState {}); trying again", what, e.getSQLState());
+          continue;
+        }
+        throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + e.getSQLState() + ")", e);
+      }
+    }
+  }
+
   private <T> T run(String what, Work<T> work, boolean repeatable) {
     for (int attempt = 1; ; attempt++) {
       boolean committing = false;
