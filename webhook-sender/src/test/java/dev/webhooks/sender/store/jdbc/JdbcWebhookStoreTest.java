@@ -33,6 +33,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
@@ -43,6 +44,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 import javax.crypto.spec.SecretKeySpec;
 import javax.sql.DataSource;
@@ -196,6 +198,90 @@ class JdbcWebhookStoreTest {
     }
     assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_delivery"), "no delivery outlives its subscription");
     assertTrue(store.claimDue(T0, 10, LEASE, Set.of()).isEmpty());
+  }
+
+  // ---- publishing in one statement (PostgreSQL, no key)
+
+  /** A plan that fails the first {@code n} statements, each with {@code failure}, then nothing. */
+  private static FlakyDataSource.Plan failFirstStatements(int n, FlakyDataSource.Failure failure) {
+    AtomicInteger left = new AtomicInteger(n);
+    return place -> place == FlakyDataSource.Place.STATEMENT && left.getAndDecrement() > 0 ? failure : null;
+  }
+
+  @Test
+  void publish_onPostgres_answerLostAfterTheStatementCommitted_succeedsOnce() throws Exception {
+    UrlDataSource ds = postgres();
+    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    store.createSubscription(subscription("t1", "https://b.example.com/"));
+    // The statement ran and committed; its answer is lost with the connection.
+    flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", true)));
+    assertEquals(new PublishResult("msg_1", 2, false), store.publish(event("msg_1", "t1", null)));
+    assertEquals(Map.of("statement after", 1), flaky.injected());
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+  }
+
+  @Test
+  void publish_onPostgres_lostBeforeTheStatementRan_triedAgain_storedOnce() throws Exception {
+    UrlDataSource ds = postgres();
+    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", false)));
+    assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+  }
+
+  @Test
+  void publish_onPostgres_failsWithoutEffect_notTransient_throwsAndLeavesNothing() throws Exception {
+    UrlDataSource ds = postgres();
+    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("XX000", false)));
+    WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
+    assertEquals("webhooks store: publish failed (SQLState XX000)", e.getMessage());
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+  }
+
+  @Test
+  void publish_onPostgres_answerLostAndTheDatabaseCannotBeAsked_saysTheOutcomeIsUnknown() throws Exception {
+    UrlDataSource ds = postgres();
+    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    // The publish and every check after it.
+    flaky.plan(failFirstStatements(1 + Transactions.CHECK_TRIES, new FlakyDataSource.Failure("08006", true)));
+    WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
+    assertEquals("webhooks store: publish failed (SQLState 08006), and whether it took effect could not be checked",
+        e.getMessage());
+    assertEquals(Transactions.CHECK_TRIES, e.getCause().getSuppressed().length);
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"), "it had: the statement ran");
+  }
+
+  @Test
+  void publish_onPostgres_nothingMatches_nothingKept_inOneStatement() throws Exception {
+    UrlDataSource ds = postgres();
+    AtomicInteger statements = new AtomicInteger();
+    FlakyDataSource counting = new FlakyDataSource(ds, place -> {
+      if (place == FlakyDataSource.Place.STATEMENT) {
+        statements.incrementAndGet();
+      }
+      return null;
+    });
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(counting));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    statements.set(0);
+    assertEquals(new PublishResult("msg_1", 0, false), store.publish(event("msg_1", "t2", null)));
+    assertEquals(1, statements.get());
+    assertEquals(new PublishResult("msg_2", 1, false), store.publish(event("msg_2", "t1", null)));
+    assertEquals(2, statements.get());
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event WHERE id = 'msg_1'"));
   }
 
   @Test

@@ -65,17 +65,19 @@ class RollbackFailureTest {
   @Test
   void h2_publishFailsAndItsRollbackFails_leavesNothingBehind() throws Exception {
     // On H2 a publish is two statements, the event then its deliveries: the second runs, then fails.
-    publishFailsAndItsRollbackFails(TestDatabases.h2(folder).url(), 2);
+    publishFailsAndItsRollbackFails(TestDatabases.h2(folder).url(), 2, null);
   }
 
   @Test
   void postgres_publishFailsAndItsRollbackFails_leavesNothingBehind() throws Exception {
     postgres = TestDatabases.postgres();
-    // On PostgreSQL it is one, which writes the event and its deliveries: it runs, then fails.
-    publishFailsAndItsRollbackFails(postgres.url(), 1);
+    // On PostgreSQL a publish with an idempotency key is a transaction of two statements, the
+    // event then its deliveries: the second runs, then fails. (One without a key is a single
+    // statement in auto-commit, with no rollback: JdbcWebhookStoreTest's publish_onPostgres_….)
+    publishFailsAndItsRollbackFails(postgres.url(), 2, "key-1");
   }
 
-  void publishFailsAndItsRollbackFails(String url, int statements) throws Exception {
+  void publishFailsAndItsRollbackFails(String url, int statements, String key) throws Exception {
     PooledTestDataSource pool = closeLater(new PooledTestDataSource(url, 4));
     FlakyDataSource flaky = new FlakyDataSource(pool, place -> null);
     WebhookSender sender = closeLater(WebhookSender.builder().catalog(SenderNodes.catalog())
@@ -83,7 +85,7 @@ class RollbackFailureTest {
     sender.subscriptions().create("tenant", SubscriptionSpec.builder().url("http://127.0.0.1:9/r/0").events("*").build());
 
     flaky.plan(statementThenRollbackFail(statements));
-    assertThrows(WebhookStoreException.class, () -> sender.publish("tenant", SenderNodes.TYPE, Map.of("n", 1)));
+    assertThrows(WebhookStoreException.class, () -> sender.publish("tenant", SenderNodes.TYPE, Map.of("n", 1), key));
 
     assertEquals(Map.of("rollback", 1, "statement after", 1), flaky.injected());
     try (Connection c = pool.getConnection()) {
