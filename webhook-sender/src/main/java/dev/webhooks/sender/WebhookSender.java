@@ -133,8 +133,8 @@ public final class WebhookSender implements AutoCloseable {
    * @throws WebhookValidationException {@code INVALID_EVENTS} (field {@code type}) when the catalog
    *     has no such type; {@code MISSING_REQUIRED_FIELD} or {@code INVALID_TENANT} for a bad tenant
    * @throws IllegalArgumentException when {@code data} cannot be serialised or the key is malformed
-   * @throws dev.webhooks.sender.store.WebhookStoreException when the store's database fails: nothing
-   *     was stored, unless the message says the outcome could not be checked
+   * @throws dev.webhooks.sender.store.WebhookStoreException when the store's database fails; see
+   *     its documentation for the rare case in which the event may have been stored all the same
    */
   public PublishResult publish(String tenantId, String eventType, Object data, String idempotencyKey) {
     PublishResult r = store.publish(event(tenantId, eventType, data, idempotencyKey));

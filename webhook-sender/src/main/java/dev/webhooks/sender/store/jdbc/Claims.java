@@ -245,13 +245,15 @@ final class Claims {
 
   /**
    * PostgreSQL: each outcome is one statement ({@link #POSTGRES_RECORD_SQL}) that updates the
-   * delivery if the claim still holds its lease, adds the attempt and brings its subscription's
-   * health up to date; all are sent together in one batch, then committed: two round trips, where
-   * locking the rows, adding the attempts, updating the deliveries, updating the subscriptions and
-   * the commit took five. Statements run in the order of the subscriptions' ids (each
-   * subscription's outcomes in their given order), so that nodes recording at once lock
-   * subscriptions in one order and do not deadlock; a delivery's row is only ever locked by the
-   * holder of its lease.
+   * delivery if the claim still holds its lease and adds the attempt; the first statement of each
+   * subscription also brings the subscription's health up to date, with what all its outcomes in
+   * the call add up to (as {@link #recordOnH2} does: one write per subscription and call). All are
+   * sent together in one batch, then committed: two round trips, where locking the rows, adding
+   * the attempts, updating the deliveries, updating the subscriptions and the commit took five.
+   * The health assumes every lease held; when one did not (rare: a lease ran out, or an outcome
+   * came twice), the batch is rolled back and the call recorded as on H2, which reads the rows
+   * first. Statements run in the order of the subscriptions' ids (each subscription's outcomes in
+   * their given order), so that nodes recording at once take subscriptions' rows in one order.
    */
   private boolean[] recordOnPostgres(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
     Integer[] order = new Integer[outcomes.size()];
@@ -260,11 +262,23 @@ final class Claims {
     }
     // Stable: a subscription's outcomes keep their order, which its health depends on.
     java.util.Arrays.sort(order, Comparator.comparing(i -> outcomes.get(i).claim().delivery().subscriptionId()));
+    Map<UUID, SubscriptionHealth> health = new HashMap<>();
+    for (AttemptOutcome o : outcomes) {
+      SubscriptionHealth h = health.computeIfAbsent(o.claim().delivery().subscriptionId(), k -> new SubscriptionHealth());
+      if (o.status() == DeliveryStatus.DELIVERED) {
+        h.delivered(o.attempt().startedAt().plus(o.attempt().duration()));
+      } else {
+        h.failed(o.attempt().startedAt());
+      }
+    }
     try (PreparedStatement p = c.prepareStatement(POSTGRES_RECORD_SQL)) {
+      UUID previous = null;
       for (int i : order) {
         AttemptOutcome o = outcomes.get(i);
         AttemptRecord attempt = o.attempt();
-        boolean delivered = o.status() == DeliveryStatus.DELIVERED;
+        UUID subscription = o.claim().delivery().subscriptionId();
+        boolean first = !subscription.equals(previous);
+        previous = subscription;
         Instant end = attempt.startedAt().plus(attempt.duration());
         String error = attempt.error().map(Rows::error).orElse(null);
         int k = 1;
@@ -272,7 +286,7 @@ final class Claims {
         p.setString(k++, o.status().wireName());
         p.setString(k++, o.status().wireName());
         Rows.timestamp(p, k++, o.status() == DeliveryStatus.PENDING ? o.nextAttemptAt() : null);
-        Rows.timestamp(p, k++, delivered ? end : null);
+        Rows.timestamp(p, k++, o.status() == DeliveryStatus.DELIVERED ? end : null);
         if (attempt.httpStatus() > 0) {
           p.setInt(k++, attempt.httpStatus());
         } else {
@@ -281,14 +295,10 @@ final class Claims {
         p.setString(k++, error);
         p.setObject(k++, o.claim().delivery().id());
         p.setString(k++, o.claim().leaseToken());
-        // The subscription's health after this one outcome (SUBSCRIPTION_HEALTH_SQL's parameters).
-        p.setBoolean(k++, delivered);
-        Rows.timestamp(p, k++, delivered ? null : attempt.startedAt());
-        Rows.timestamp(p, k++, delivered ? null : attempt.startedAt());
-        p.setBoolean(k++, delivered);
-        Rows.timestamp(p, k++, delivered ? end : null);
-        Rows.timestamp(p, k++, delivered ? end : null);
-        p.setBoolean(k++, delivered);
+        SubscriptionHealth h = health.get(subscription);
+        k = bindHealth(p, k, h);
+        p.setBoolean(k++, h.lastDelivered != null);
+        p.setBoolean(k++, first); // the subscription's health goes with its first statement only
         // The attempt.
         Rows.timestamp(p, k++, attempt.startedAt());
         p.setLong(k++, attempt.duration().toMillis());
@@ -299,12 +309,31 @@ final class Claims {
       }
       int[] counts = p.executeBatch();
       boolean[] kept = new boolean[outcomes.size()];
+      boolean all = true;
       for (int j = 0; j < order.length; j++) {
         // One attempt added: the lease held. (A count the driver cannot tell is never a success.)
         kept[order[j]] = counts[j] == 1;
+        all &= counts[j] == 1;
       }
-      return kept;
+      if (all) {
+        return kept;
+      }
     }
+    // A lease was lost: the health written counted its outcome. Start again from the rows.
+    c.rollback();
+    return recordOnH2(c, outcomes);
+  }
+
+  /** Binds {@link #HEALTH_SET}'s six parameters from parameter {@code k} on; returns the next parameter's index. */
+  private static int bindHealth(PreparedStatement p, int k, SubscriptionHealth h) throws SQLException {
+    boolean delivered = h.lastDelivered != null;
+    p.setBoolean(k, delivered);
+    Rows.timestamp(p, k + 1, h.failingSince);
+    Rows.timestamp(p, k + 2, h.failingSince);
+    p.setBoolean(k + 3, delivered);
+    Rows.timestamp(p, k + 4, h.lastDelivered);
+    Rows.timestamp(p, k + 5, h.lastDelivered);
+    return k + 6;
   }
 
   /** A delivery's row as locked for recording its outcome. */
@@ -393,16 +422,9 @@ final class Claims {
     // of the call (there was one per subscription, nearly one per delivery), in id order still.
     try (PreparedStatement p = c.prepareStatement(SUBSCRIPTION_HEALTH_SQL)) {
       for (Map.Entry<UUID, SubscriptionHealth> e : health.entrySet()) {
-        SubscriptionHealth h = e.getValue();
-        boolean delivered = h.lastDelivered != null;
-        p.setBoolean(1, delivered);
-        Rows.timestamp(p, 2, h.failingSince);
-        Rows.timestamp(p, 3, h.failingSince);
-        p.setBoolean(4, delivered);
-        Rows.timestamp(p, 5, h.lastDelivered);
-        Rows.timestamp(p, 6, h.lastDelivered);
-        p.setObject(7, e.getKey());
-        p.setBoolean(8, delivered);
+        int k = bindHealth(p, 1, e.getValue());
+        p.setObject(k, e.getKey());
+        p.setBoolean(k + 1, e.getValue().lastDelivered != null);
         p.addBatch();
       }
       p.executeBatch();
@@ -411,26 +433,37 @@ final class Claims {
   }
 
   /**
-   * A subscription's health after a call's outcomes ({@link SubscriptionHealth}); parameters: whether
-   * one was delivered, the failure run's start (twice), whether one was delivered, the last delivery's
-   * end (twice), the id, whether one was delivered. After a success the run is what the call left
-   * (none, or the failure after it) and the last delivery moves forward only; after failures alone
-   * an earlier run stays, and the row of a subscription already failing is neither written nor
-   * locked: recorders on every node would otherwise queue on a dead endpoint's row.
+   * A subscription's health after a call's outcomes ({@link SubscriptionHealth}), to follow
+   * {@code UPDATE webhook_subscription}; parameters: whether one was delivered, the failure run's
+   * start (twice), whether one was delivered, the last delivery's end (twice). After a success the
+   * run is what the call left (none, or the failure after it) and the last delivery moves forward
+   * only; after failures alone an earlier run stays. With {@link #HEALTH_WHERE}.
    */
-  static final String SUBSCRIPTION_HEALTH_SQL = "UPDATE webhook_subscription SET "
+  private static final String HEALTH_SET = " SET "
       + "failing_since = CASE WHEN ? THEN ? ELSE COALESCE(failing_since, ?) END, "
       + "last_delivered_at = CASE WHEN ? AND (last_delivered_at IS NULL OR last_delivered_at < ?) THEN ? "
-      + "ELSE last_delivered_at END WHERE id = ? AND (? OR failing_since IS NULL)";
+      + "ELSE last_delivered_at END";
+
+  /**
+   * The rows {@link #HEALTH_SET} writes; parameter: whether one was delivered. After failures
+   * alone, the row of a subscription already failing is neither written nor locked: recorders on
+   * every node would otherwise queue on a dead endpoint's row.
+   */
+  private static final String HEALTH_WHERE = " AND (? OR failing_since IS NULL)";
+
+  /** H2: a subscription's health; parameters {@link #bindHealth}'s six, the id, whether one was delivered. */
+  static final String SUBSCRIPTION_HEALTH_SQL = "UPDATE webhook_subscription" + HEALTH_SET + " WHERE id = ?"
+      + HEALTH_WHERE;
 
   /**
    * One outcome on PostgreSQL: the delivery's new state if the claim still holds its lease (a
    * manual retry asked for meanwhile wins over any outcome but delivered), its subscription's
-   * health ({@link #SUBSCRIPTION_HEALTH_SQL}'s, for this outcome alone), and the attempt, numbered
-   * after the delivery's earlier ones. Its count is the attempts added: 1, or 0 when the lease
-   * was lost. Parameters: the status (three times), the next attempt's time, the delivery's end
+   * health when asked ({@link #HEALTH_SET}), and the attempt, numbered after the delivery's earlier
+   * ones. Its count is the attempts added: 1, or 0 when the lease was lost (then nothing is
+   * written). Parameters: the status (three times), the next attempt's time, the delivery's end
    * when delivered, the HTTP status, the error, the delivery's id, the lease token, the health's
-   * eight but the id, then the attempt's start, duration, HTTP status, excerpt and error.
+   * six ({@link #bindHealth}), whether one was delivered, whether to write the health, then the
+   * attempt's start, duration, HTTP status, excerpt and error.
    */
   static final String POSTGRES_RECORD_SQL = "WITH d AS (UPDATE webhook_delivery SET "
       + "status = CASE WHEN retry_requested_at IS NOT NULL AND ? <> 'delivered' THEN 'pending' ELSE ? END, "
@@ -440,8 +473,9 @@ final class Claims {
       + "delivered_at = COALESCE(?, delivered_at), last_http_status = COALESCE(?, last_http_status), last_error = ?, "
       + "lease_token = NULL, lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE "
       + "WHERE id = ? AND lease_token = ? RETURNING id, attempt_count, subscription_id), "
-      + "h AS (" + SUBSCRIPTION_HEALTH_SQL.replace("WHERE id = ?", "WHERE id = (SELECT subscription_id FROM d)")
-      + ") INSERT INTO webhook_attempt (delivery_id, attempt_number, started_at, duration_ms, http_status, "
+      + "h AS (UPDATE webhook_subscription" + HEALTH_SET + " WHERE id = (SELECT subscription_id FROM d)"
+      + HEALTH_WHERE + " AND ?) "
+      + "INSERT INTO webhook_attempt (delivery_id, attempt_number, started_at, duration_ms, http_status, "
       + "response_excerpt, error) SELECT d.id, d.attempt_count, ?, ?, ?, ?, ? FROM d";
 
   /**

@@ -351,13 +351,16 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
 
   /**
    * The answer of a publish of {@code event} that took effect, or empty if it did not: the event is
-   * stored with all its deliveries or not at all (one statement).
+   * stored with all its deliveries or not at all (one statement). An event of another tenant or
+   * type under the same id is not this one.
    */
   private static Optional<PublishResult> stored(Connection c, EventRecord event) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("SELECT (SELECT COUNT(*) FROM webhook_event WHERE id = ?), "
-        + "(SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?)")) {
+    try (PreparedStatement p = c.prepareStatement("SELECT (SELECT COUNT(*) FROM webhook_event WHERE id = ? "
+        + "AND tenant_id = ? AND type = ?), (SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?)")) {
       p.setString(1, event.id());
-      p.setString(2, event.id());
+      p.setString(2, event.tenantId());
+      p.setString(3, event.type());
+      p.setString(4, event.id());
       try (ResultSet r = p.executeQuery()) {
         r.next();
         return r.getLong(1) == 0 ? Optional.empty() : Optional.of(new PublishResult(event.id(), r.getInt(2), false));

@@ -13,9 +13,9 @@ import org.slf4j.LoggerFactory;
  * serialization failure or a lock timeout, and on a connection lost before the commit was sent
  * (the database restarted, failed over, or cut the connection: the transaction died with it, and
  * the next try borrows another connection). The work must be safe to repeat: it only touches the
- * database. A connection lost during the commit is not retried: the commit may have happened. Other
- * SQL errors become {@link WebhookStoreException}s naming the operation and the SQLState, never a
- * value.
+ * database. A connection lost during the commit is not retried (the commit may have happened),
+ * unless the work is safe to repeat ({@link #runRepeatable}). Other SQL errors become {@link
+ * WebhookStoreException}s naming the operation and the SQLState, never a value.
  *
  * <p>Work of a single round trip on PostgreSQL (a claim, a publish without a key) runs in
  * auto-commit instead ({@link #runAutoCommitted}, {@link #runAutoCommittedOnce}): the database
@@ -78,54 +78,95 @@ final class Transactions {
 
   /** How often {@link #runAutoCommittedOnce} asks whether a failed statement took effect before it gives up. */
   static final int CHECK_TRIES = 10;
+  /** The pause before the second check, doubled before each next one up to {@link #CHECK_PAUSE_MAX_MILLIS}. */
+  private static final long CHECK_PAUSE_MILLIS = 5;
+  private static final long CHECK_PAUSE_MAX_MILLIS = 200;
 
   /**
    * Runs {@code work}, a single statement, on a connection in auto-commit mode, for work that must
    * not be repeated once it took effect (one round trip: the statement and its commit). A failure
-   * does not tell whether the statement committed before its answer was lost, so after one,
-   * {@code tookEffect}, a single query, asks the database on another connection (up to
-   * {@value #CHECK_TRIES} times): if it answers, that is the work's answer; if not, the work is run
-   * again on a deadlock, a serialization failure or a lost connection, and its failure thrown
-   * otherwise. Only if the database cannot be asked does the failure leave the outcome unknown,
-   * which its message says.
+   * of the statement does not tell whether it committed before its answer was lost, so after one,
+   * {@code tookEffect}, a single query, asks the database on another connection (up to {@value
+   * #CHECK_TRIES} times, over about a second): if the work took effect, its answer is the work's.
+   * If not, the work is run again on a deadlock, a serialization failure or a lost connection, and
+   * its failure thrown otherwise. A connection that could not be borrowed ran nothing: no check.
+   * When the outcome stays unknown (the database could not be asked, or a lost connection's
+   * statement may still commit after the check), the exception's message ends with "whether it
+   * took effect is unknown".
    */
   <T> T runAutoCommittedOnce(String what, Work<T> work, Work<java.util.Optional<T>> tookEffect) {
+    boolean unknown = false; // a statement's connection was lost: it may yet commit
     for (int attempt = 1; ; attempt++) {
+      Connection c;
+      try {
+        c = dataSource.getConnection();
+      } catch (SQLException e) {
+        if (attempt < TX_TRIES && (isTransient(e) || isConnectionLost(e))) {
+          continue;
+        }
+        throw failed(what, e, unknown);
+      }
       SQLException failure;
       try {
-        return runAutoCommittedOnce(work);
+        return runAutoCommittedOnce(c, work);
       } catch (SQLException e) {
         failure = e;
       }
-      java.util.Optional<T> done = null;
-      for (int check = 1; check <= CHECK_TRIES && done == null; check++) {
-        try {
-          done = runAutoCommittedOnce(tookEffect);
-        } catch (SQLException e) {
-          failure.addSuppressed(e);
-        }
+      unknown |= isConnectionLost(failure);
+      java.util.Optional<T> answer = check(tookEffect, failure);
+      if (answer == null) {
+        throw failed(what, failure, true);
       }
-      if (done == null) {
-        throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + failure.getSQLState()
-            + "), and whether it took effect could not be checked", failure);
-      }
-      if (done.isPresent()) {
+      if (answer.isPresent()) {
         log.debug("webhooks store: {} took effect, though its answer was lost (SQLState {})", what,
             failure.getSQLState());
-        return done.get();
+        return answer.get();
       }
       if (attempt < TX_TRIES && (isTransient(failure) || isConnectionLost(failure))) {
         log.debug("webhooks store: {} failed (SQLState {}) without effect; trying again", what, failure.getSQLState());
         continue;
       }
-      throw new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + failure.getSQLState() + ")",
-          failure);
+      throw failed(what, failure, unknown);
     }
   }
 
-  /** {@code work} once, on a connection in auto-commit mode; its failure as thrown. */
+  private static WebhookStoreException failed(String what, SQLException e, boolean unknown) {
+    return new WebhookStoreException("webhooks store: " + what + " failed (SQLState " + e.getSQLState() + ")"
+        + (unknown ? ", and whether it took effect is unknown" : ""), e);
+  }
+
+  /** {@code tookEffect}'s answer, or null if the database could not be asked; failures go to {@code failure}. */
+  private <T> java.util.Optional<T> check(Work<java.util.Optional<T>> tookEffect, SQLException failure) {
+    long pause = CHECK_PAUSE_MILLIS;
+    for (int check = 1; check <= CHECK_TRIES; check++) {
+      try (Connection c = dataSource.getConnection()) {
+        return runAutoCommittedOnce(c, tookEffect);
+      } catch (SQLException e) {
+        failure.addSuppressed(e);
+      }
+      if (check < CHECK_TRIES) {
+        try {
+          Thread.sleep(pause); // a restarting or failing-over database: give it a moment
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+        pause = Math.min(pause * 2, CHECK_PAUSE_MAX_MILLIS);
+      }
+    }
+    return null;
+  }
+
+  /** {@code work} once, on a borrowed connection in auto-commit mode; its failure as thrown. */
   private <T> T runAutoCommittedOnce(Work<T> work) throws SQLException {
     try (Connection c = dataSource.getConnection()) {
+      return runAutoCommittedOnce(c, work);
+    }
+  }
+
+  /** {@code work} once on {@code c} in auto-commit mode, which it then closes; its failure as thrown. */
+  private static <T> T runAutoCommittedOnce(Connection c, Work<T> work) throws SQLException {
+    try (c) {
       boolean autoCommit = c.getAutoCommit();
       if (!autoCommit) {
         c.setAutoCommit(true); // a borrowed connection holds no transaction of ours to commit

@@ -215,10 +215,19 @@ class JdbcWebhookStoreTest {
     JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
     store.createSubscription(subscription("t1", "https://a.example.com/"));
     store.createSubscription(subscription("t1", "https://b.example.com/"));
-    // The statement ran and committed; its answer is lost with the connection.
-    flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", true)));
+    // The statement ran and committed; its answer is lost with the connection. The check (a second
+    // statement) finds it stored: no second try, which would have failed on the event's id.
+    AtomicInteger statements = new AtomicInteger();
+    FlakyDataSource.Plan plan = failFirstStatements(1, new FlakyDataSource.Failure("08006", true));
+    flaky.plan(place -> {
+      if (place == FlakyDataSource.Place.STATEMENT) {
+        statements.incrementAndGet();
+      }
+      return plan.at(place);
+    });
     assertEquals(new PublishResult("msg_1", 2, false), store.publish(event("msg_1", "t1", null)));
     assertEquals(Map.of("statement after", 1), flaky.injected());
+    assertEquals(2, statements.get(), "the publish, then the check");
     assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
     assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
   }
@@ -232,6 +241,68 @@ class JdbcWebhookStoreTest {
     flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", false)));
     assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
     assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+  }
+
+  @Test
+  void publish_onPostgres_noConnectionAtFirst_triedAgainWithoutACheck_storedOnce() throws Exception {
+    UrlDataSource ds = postgres();
+    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    AtomicInteger borrows = new AtomicInteger();
+    AtomicInteger statements = new AtomicInteger();
+    flaky.plan(place -> {
+      if (place == FlakyDataSource.Place.STATEMENT) {
+        statements.incrementAndGet();
+      }
+      return place == FlakyDataSource.Place.GET_CONNECTION && borrows.incrementAndGet() == 1
+          ? new FlakyDataSource.Failure("08001", false) : null;
+    });
+    assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
+    assertEquals(1, statements.get(), "nothing ran on the connection never borrowed: nothing to check");
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+  }
+
+  @Test
+  void publish_onPostgres_aPoolHandingOutConnectionsOutOfAutoCommit_publishesAndLeavesThemSo() throws Exception {
+    UrlDataSource ds = postgres();
+    // Each connection's auto-commit as it was given back.
+    List<Boolean> givenBack = new ArrayList<>();
+    DataSource manual = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+        new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+          Connection real = (Connection) method.invoke(ds, args);
+          real.setAutoCommit(false);
+          return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+              (p, m, a) -> {
+                if (m.getName().equals("close")) {
+                  givenBack.add(real.getAutoCommit());
+                }
+                try {
+                  return m.invoke(real, a);
+                } catch (java.lang.reflect.InvocationTargetException e) {
+                  throw e.getCause();
+                }
+              });
+        });
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(manual));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    givenBack.clear();
+    assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
+    assertEquals(List.of(false), givenBack, "one connection, given back out of auto-commit as it came");
+    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_delivery"), "committed");
+  }
+
+  @Test
+  void publish_onPostgres_anIdTakenByAnotherTenantsEvent_refusedNotMistakenForItself() throws Exception {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    store.createSubscription(subscription("t2", "https://b.example.com/"));
+    store.publish(event("msg_1", "t1", null));
+    // Through the store's SPI only: the sender makes ids of 80 random bits.
+    WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t2", null)));
+    assertEquals("webhooks store: publish failed (SQLState 23505)", e.getMessage());
     assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
   }
 
@@ -257,7 +328,7 @@ class JdbcWebhookStoreTest {
     // The publish and every check after it.
     flaky.plan(failFirstStatements(1 + Transactions.CHECK_TRIES, new FlakyDataSource.Failure("08006", true)));
     WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
-    assertEquals("webhooks store: publish failed (SQLState 08006), and whether it took effect could not be checked",
+    assertEquals("webhooks store: publish failed (SQLState 08006), and whether it took effect is unknown",
         e.getMessage());
     assertEquals(Transactions.CHECK_TRIES, e.getCause().getSuppressed().length);
     assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"), "it had: the statement ran");
@@ -353,6 +424,33 @@ class JdbcWebhookStoreTest {
         claimed.stream().map(d -> d.delivery().nextAttemptAt().orElseThrow()).toList(), "claimed in due order");
   }
 
+  @Test
+  void claimDue_onPostgres_thePlannerSettingsSentWithTheClaim_holdForItAlone() throws Exception {
+    UrlDataSource ds = postgres();
+    Transactions transactions = new Transactions(ds);
+    String seqscan;
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      seqscan = setting(s, "enable_seqscan");
+    }
+    // As claimDue sends them: the settings, then a statement, in one execution in auto-commit.
+    String during = transactions.runAutoCommitted("probe", c -> {
+      try (PreparedStatement p = c.prepareStatement(Claims.POSTGRES_CLAIM_PLANNER + ";\n"
+          + "SELECT current_setting('enable_seqscan') || ' ' || current_setting('jit') WHERE ? = 1")) {
+        p.setInt(1, 1);
+        p.execute();
+        assertTrue(p.getMoreResults());
+        try (ResultSet r = p.getResultSet()) {
+          r.next();
+          return r.getString(1);
+        }
+      }
+    });
+    assertEquals("off off", during);
+    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
+      assertEquals(seqscan, setting(s, "enable_seqscan"), "the settings end with the claim");
+    }
+  }
+
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
 
   /** Binds a statement's parameters. */
@@ -360,7 +458,11 @@ class JdbcWebhookStoreTest {
     void bind(PreparedStatement p) throws SQLException;
   }
 
-  /** EXPLAINs the claim as the store runs it: in a transaction, after its planner settings. */
+  /**
+   * EXPLAINs the claim after its planner settings, in one transaction, as the store runs it (there
+   * in the implicit transaction of the two sent together: {@link
+   * #claimDue_onPostgres_thePlannerSettingsSentWithTheClaim_holdForItAlone}).
+   */
   private static void assertClaimPlan(UrlDataSource ds, Instant now, String tables, String planCacheMode)
       throws Exception {
     String what = tables + ", " + planCacheMode + ": ";
@@ -689,6 +791,71 @@ class JdbcWebhookStoreTest {
         Duration.ofMillis(5), 500, "", Optional.empty()), DeliveryStatus.PENDING, T0.plusSeconds(60));
     assertEquals(written, count(ds, xmin));
     assertEquals(Optional.of(T0), store.findSubscription("t1", sub.subscription().id()).orElseThrow().failingSince());
+  }
+
+  @Test
+  void recordAttempts_onPostgres_eachSubscriptionWrittenOncePerCall_evenWhenALeaseWasLost() throws Exception {
+    UrlDataSource ds = postgres();
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(ds));
+    StoredSubscription a = subscription("t1", "https://a.example.com/");
+    StoredSubscription b = subscription("t1", "https://b.example.com/");
+    store.createSubscription(a);
+    store.createSubscription(b);
+    for (int i = 1; i <= 6; i++) {
+      store.publish(event("msg_" + i, "t1", null));
+    }
+    try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+      st.execute("CREATE TABLE subscription_writes (id UUID NOT NULL)");
+      st.execute("CREATE FUNCTION count_subscription_write() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+          + "INSERT INTO subscription_writes VALUES (NEW.id); RETURN NEW; END $$");
+      st.execute("CREATE TRIGGER count_writes AFTER UPDATE ON webhook_subscription FOR EACH ROW "
+          + "EXECUTE FUNCTION count_subscription_write()");
+    }
+    List<ClaimedDelivery> claims = store.claimDue(T0, 12, LEASE, Set.of());
+    assertEquals(12, claims.size());
+    // Six outcomes of each subscription in one call, the last of each one second later than the one before.
+    List<dev.webhooks.sender.store.AttemptOutcome> first = new ArrayList<>();
+    for (int i = 0; i < 6; i++) {
+      ClaimedDelivery claim = claims.get(i);
+      first.add(new dev.webhooks.sender.store.AttemptOutcome(claim, new AttemptRecord(claim.delivery().id(), 1,
+          T0.plusSeconds(i), Duration.ofMillis(5), 200, "", Optional.empty()), DeliveryStatus.DELIVERED, null));
+    }
+    boolean[] kept = store.recordAttempts(first);
+    assertArrayEquals(new boolean[] {true, true, true, true, true, true}, kept);
+    Set<UUID> touched = new HashSet<>();
+    for (int i = 0; i < 6; i++) {
+      touched.add(claims.get(i).delivery().subscriptionId());
+    }
+    assertEquals(touched.size(), count(ds, "SELECT COUNT(*) FROM subscription_writes"), "one write per subscription");
+
+    // The same with a lost lease among them (an outcome given twice): the exact path, one write each still.
+    try (Connection c = ds.getConnection(); Statement st = c.createStatement()) {
+      st.execute("DELETE FROM subscription_writes");
+    }
+    List<dev.webhooks.sender.store.AttemptOutcome> second = new ArrayList<>();
+    for (int i = 6; i < 12; i++) {
+      ClaimedDelivery claim = claims.get(i);
+      second.add(new dev.webhooks.sender.store.AttemptOutcome(claim, new AttemptRecord(claim.delivery().id(), 1,
+          T0.plusSeconds(i), Duration.ofMillis(5), 200, "", Optional.empty()), DeliveryStatus.DELIVERED, null));
+    }
+    second.add(second.get(0));
+    kept = store.recordAttempts(second);
+    assertArrayEquals(new boolean[] {true, true, true, true, true, true, false}, kept);
+    Set<UUID> touchedAgain = new HashSet<>();
+    for (int i = 6; i < 12; i++) {
+      touchedAgain.add(claims.get(i).delivery().subscriptionId());
+    }
+    assertEquals(touchedAgain.size(), count(ds, "SELECT COUNT(*) FROM subscription_writes"));
+    for (StoredSubscription s : List.of(a, b)) {
+      Instant last = null;
+      for (int i = 0; i < 12; i++) {
+        if (claims.get(i).delivery().subscriptionId().equals(s.subscription().id())) {
+          last = T0.plusSeconds(i).plusMillis(5);
+        }
+      }
+      assertEquals(Optional.ofNullable(last), store.findSubscription("t1", s.subscription().id()).orElseThrow()
+          .subscription().lastDeliveredAt());
+    }
   }
 
   @Test
