@@ -250,9 +250,9 @@ final class Claims {
    * the call add up to (as {@link #recordOnH2} does: one write per subscription and call). All are
    * sent together in one batch, then committed: two round trips, where locking the rows, adding
    * the attempts, updating the deliveries, updating the subscriptions and the commit took five.
-   * The health assumes every lease held; when one did not (rare: a lease ran out, or an outcome
-   * came twice), the batch is rolled back and the call recorded as on H2, which reads the rows
-   * first. Statements run in the order of the subscriptions' ids (each subscription's outcomes in
+   * The health assumes every lease held; when one did not (rare: a lease ran out, an outcome came
+   * twice, or the delivery was deleted), the batch is rolled back and the call recorded as on H2,
+   * which reads the rows first. Statements run in the order of the subscriptions' ids (each subscription's outcomes in
    * their given order), so that nodes recording at once take subscriptions' rows in one order.
    */
   private boolean[] recordOnPostgres(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
@@ -295,6 +295,7 @@ final class Claims {
         p.setString(k++, error);
         p.setObject(k++, o.claim().delivery().id());
         p.setString(k++, o.claim().leaseToken());
+        p.setObject(k++, subscription); // the health below is this subscription's
         SubscriptionHealth h = health.get(subscription);
         k = bindHealth(p, k, h);
         p.setBoolean(k++, h.lastDelivered != null);
@@ -319,7 +320,8 @@ final class Claims {
         return kept;
       }
     }
-    // A lease was lost: the health written counted its outcome. Start again from the rows.
+    // A lease was lost (or the delivery deleted): the health written counted its outcome. Start
+    // again from the rows.
     c.rollback();
     return recordOnH2(c, outcomes);
   }
@@ -339,15 +341,23 @@ final class Claims {
   /** A delivery's row as locked for recording its outcome. */
   private record Locked(String token, int attempts, Instant retryRequested, UUID subscriptionId) {}
 
-  /** H2: the rows locked in id order, then the attempts, the deliveries and the subscriptions, each a batch. */
+  /**
+   * H2, and PostgreSQL's exact path ({@link #recordOnPostgres}): the rows still held by the
+   * outcomes' leases locked in id order (a row another node has claimed since is left to it), then
+   * the attempts, the deliveries and the subscriptions, each a batch.
+   */
   private boolean[] recordOnH2(Connection c, List<AttemptOutcome> outcomes) throws SQLException {
     Map<UUID, Locked> locked = new HashMap<>();
     List<UUID> ids = outcomes.stream().map(o -> o.claim().delivery().id()).distinct().sorted().toList();
+    List<String> tokens = outcomes.stream().map(o -> o.claim().leaseToken()).distinct().toList();
     try (PreparedStatement p = c.prepareStatement("SELECT id, lease_token, attempt_count, retry_requested_at, "
         + "subscription_id FROM webhook_delivery WHERE id IN (" + "?, ".repeat(ids.size() - 1) + "?) "
-        + "ORDER BY id FOR UPDATE")) {
+        + "AND lease_token IN (" + "?, ".repeat(tokens.size() - 1) + "?) ORDER BY id FOR UPDATE")) {
       for (int i = 0; i < ids.size(); i++) {
         p.setObject(i + 1, ids.get(i));
+      }
+      for (int i = 0; i < tokens.size(); i++) {
+        p.setString(ids.size() + i + 1, tokens.get(i));
       }
       try (ResultSet r = p.executeQuery()) {
         while (r.next()) {
@@ -451,7 +461,10 @@ final class Claims {
    */
   private static final String HEALTH_WHERE = " AND (? OR failing_since IS NULL)";
 
-  /** H2: a subscription's health; parameters {@link #bindHealth}'s six, the id, whether one was delivered. */
+  /**
+   * A subscription's health on H2 and on PostgreSQL's exact path; parameters {@link #bindHealth}'s
+   * six, the id, whether one was delivered.
+   */
   static final String SUBSCRIPTION_HEALTH_SQL = "UPDATE webhook_subscription" + HEALTH_SET + " WHERE id = ?"
       + HEALTH_WHERE;
 
@@ -461,9 +474,9 @@ final class Claims {
    * health when asked ({@link #HEALTH_SET}), and the attempt, numbered after the delivery's earlier
    * ones. Its count is the attempts added: 1, or 0 when the lease was lost (then nothing is
    * written). Parameters: the status (three times), the next attempt's time, the delivery's end
-   * when delivered, the HTTP status, the error, the delivery's id, the lease token, the health's
-   * six ({@link #bindHealth}), whether one was delivered, whether to write the health, then the
-   * attempt's start, duration, HTTP status, excerpt and error.
+   * when delivered, the HTTP status, the error, the delivery's id, the lease token, the claim's
+   * subscription, the health's six ({@link #bindHealth}), whether one was delivered, whether to
+   * write the health, then the attempt's start, duration, HTTP status, excerpt and error.
    */
   static final String POSTGRES_RECORD_SQL = "WITH d AS (UPDATE webhook_delivery SET "
       + "status = CASE WHEN retry_requested_at IS NOT NULL AND ? <> 'delivered' THEN 'pending' ELSE ? END, "
@@ -472,7 +485,7 @@ final class Claims {
       + "ELSE ?::timestamptz END, "
       + "delivered_at = COALESCE(?, delivered_at), last_http_status = COALESCE(?, last_http_status), last_error = ?, "
       + "lease_token = NULL, lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE "
-      + "WHERE id = ? AND lease_token = ? RETURNING id, attempt_count, subscription_id), "
+      + "WHERE id = ? AND lease_token = ? AND subscription_id = ? RETURNING id, attempt_count, subscription_id), "
       + "h AS (UPDATE webhook_subscription" + HEALTH_SET + " WHERE id = (SELECT subscription_id FROM d)"
       + HEALTH_WHERE + " AND ?) "
       + "INSERT INTO webhook_attempt (delivery_id, attempt_number, started_at, duration_ms, http_status, "

@@ -87,7 +87,8 @@ final class Transactions {
    * not be repeated once it took effect (one round trip: the statement and its commit). A failure
    * of the statement does not tell whether it committed before its answer was lost, so after one,
    * {@code tookEffect}, a single query, asks the database on another connection (up to {@value
-   * #CHECK_TRIES} times, over about a second): if the work took effect, its answer is the work's.
+   * #CHECK_TRIES} times, with pauses of about a second in all, plus whatever the data source waits
+   * for a connection): if the work took effect, its answer is the work's.
    * If not, the work is run again on a deadlock, a serialization failure or a lost connection, and
    * its failure thrown otherwise. A connection that could not be borrowed ran nothing: no check.
    * When the outcome stays unknown (the database could not be asked, or a lost connection's
@@ -102,6 +103,7 @@ final class Transactions {
         c = dataSource.getConnection();
       } catch (SQLException e) {
         if (attempt < TX_TRIES && (isTransient(e) || isConnectionLost(e))) {
+          log.debug("webhooks store: {} found no connection (SQLState {}); trying again", what, e.getSQLState());
           continue;
         }
         throw failed(what, e, unknown);
@@ -139,8 +141,8 @@ final class Transactions {
   private <T> java.util.Optional<T> check(Work<java.util.Optional<T>> tookEffect, SQLException failure) {
     long pause = CHECK_PAUSE_MILLIS;
     for (int check = 1; check <= CHECK_TRIES; check++) {
-      try (Connection c = dataSource.getConnection()) {
-        return runAutoCommittedOnce(c, tookEffect);
+      try {
+        return runAutoCommittedOnce(dataSource.getConnection(), tookEffect);
       } catch (SQLException e) {
         failure.addSuppressed(e);
       }
@@ -159,9 +161,7 @@ final class Transactions {
 
   /** {@code work} once, on a borrowed connection in auto-commit mode; its failure as thrown. */
   private <T> T runAutoCommittedOnce(Work<T> work) throws SQLException {
-    try (Connection c = dataSource.getConnection()) {
-      return runAutoCommittedOnce(c, work);
-    }
+    return runAutoCommittedOnce(dataSource.getConnection(), work);
   }
 
   /** {@code work} once on {@code c} in auto-commit mode, which it then closes; its failure as thrown. */

@@ -428,12 +428,14 @@ class JdbcWebhookStoreTest {
   void claimDue_onPostgres_thePlannerSettingsSentWithTheClaim_holdForItAlone() throws Exception {
     UrlDataSource ds = postgres();
     Transactions transactions = new Transactions(ds);
-    String seqscan;
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      seqscan = setting(s, "enable_seqscan");
-    }
-    // As claimDue sends them: the settings, then a statement, in one execution in auto-commit.
-    String during = transactions.runAutoCommitted("probe", c -> {
+    // As claimDue sends them: the settings, then a statement, in one execution in auto-commit; then,
+    // on the same connection, the settings as they are after it.
+    List<String> seen = transactions.runAutoCommitted("probe", c -> {
+      String before;
+      try (Statement s = c.createStatement()) {
+        before = setting(s, "enable_seqscan") + " " + setting(s, "jit");
+      }
+      String during;
       try (PreparedStatement p = c.prepareStatement(Claims.POSTGRES_CLAIM_PLANNER + ";\n"
           + "SELECT current_setting('enable_seqscan') || ' ' || current_setting('jit') WHERE ? = 1")) {
         p.setInt(1, 1);
@@ -441,14 +443,15 @@ class JdbcWebhookStoreTest {
         assertTrue(p.getMoreResults());
         try (ResultSet r = p.getResultSet()) {
           r.next();
-          return r.getString(1);
+          during = r.getString(1);
         }
       }
+      try (Statement s = c.createStatement()) {
+        return List.of(before, during, setting(s, "enable_seqscan") + " " + setting(s, "jit"));
+      }
     });
-    assertEquals("off off", during);
-    try (Connection c = ds.getConnection(); Statement s = c.createStatement()) {
-      assertEquals(seqscan, setting(s, "enable_seqscan"), "the settings end with the claim");
-    }
+    assertEquals("off off", seen.get(1), "the settings hold for the statement sent with them");
+    assertEquals(seen.get(0), seen.get(2), "and end with it");
   }
 
   private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
