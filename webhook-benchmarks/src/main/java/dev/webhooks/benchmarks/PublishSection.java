@@ -114,11 +114,17 @@ final class PublishSection {
     for (int fanOut : new int[] {1, 10, population.big}) {
       List<String> tenants = fanOut == 1 ? regular : fanOut == 10 ? ofTen : List.of(Population.BIG_TENANT);
       String type = fanOut == 1 ? Population.SINGLE_TYPE : Population.FAN_OUT_TYPE;
+      if (quick && storeName.startsWith("H2") && fanOut >= 1000) {
+        // Some 10 s on the slower machines (six publishes and three bare statements of about a
+        // second each), for rows with no target: the quick suite took 2 min 20 s with them
+        // (2026-11-28, 10:53). The full suite measures them.
+        continue;
+      }
       Plan plan = plan(memory, fanOut, quick);
       if (storeName.startsWith("H2") && fanOut >= 1000) {
         // H2 takes about two seconds for each, and no target is set for it: fewer calls keep the
         // full suite within its 15 minutes.
-        plan = quick ? new Plan(1, 3, 2) : new Plan(2, 10, 6);
+        plan = new Plan(2, 10, 6);
       }
       String what = String.format(Locale.ROOT, "publish %s, fan-out %,d", storeName, fanOut);
       AtomicInteger next = new AtomicInteger();
