@@ -67,7 +67,7 @@ final class Transactions {
       try {
         return runAutoCommittedOnce(work);
       } catch (SQLException e) {
-        if (attempt < TX_TRIES && (isTransient(e) || isConnectionLost(e))) {
+        if (attempt < TX_TRIES && worthAnotherTry(e)) {
           log.debug("webhooks store: {} failed (SQLState {}); trying again", what, e.getSQLState());
           continue;
         }
@@ -102,7 +102,7 @@ final class Transactions {
       try {
         c = dataSource.getConnection();
       } catch (SQLException e) {
-        if (attempt < TX_TRIES && (isTransient(e) || isConnectionLost(e))) {
+        if (attempt < TX_TRIES && worthAnotherTry(e)) {
           log.debug("webhooks store: {} found no connection (SQLState {}); trying again", what, e.getSQLState());
           continue;
         }
@@ -124,7 +124,7 @@ final class Transactions {
             failure.getSQLState());
         return answer.get();
       }
-      if (attempt < TX_TRIES && (isTransient(failure) || isConnectionLost(failure))) {
+      if (attempt < TX_TRIES && worthAnotherTry(failure)) {
         log.debug("webhooks store: {} failed (SQLState {}) without effect; trying again", what, failure.getSQLState());
         continue;
       }
@@ -236,6 +236,11 @@ final class Transactions {
       cause.addSuppressed(e);
       return false;
     }
+  }
+
+  /** A failure after which auto-committed work that did not take effect is run again: transient, or a lost connection. */
+  private static boolean worthAnotherTry(SQLException e) {
+    return isTransient(e) || isConnectionLost(e);
   }
 
   /** Deadlock, serialization failure or lock timeout: the same work may succeed when run again. */

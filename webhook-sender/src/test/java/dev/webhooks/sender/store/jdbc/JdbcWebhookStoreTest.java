@@ -208,23 +208,39 @@ class JdbcWebhookStoreTest {
     return place -> place == FlakyDataSource.Place.STATEMENT && left.getAndDecrement() > 0 ? failure : null;
   }
 
-  @Test
-  void publish_onPostgres_answerLostAfterTheStatementCommitted_succeedsOnce() throws Exception {
-    UrlDataSource ds = postgres();
-    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
-    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
-    store.createSubscription(subscription("t1", "https://a.example.com/"));
-    store.createSubscription(subscription("t1", "https://b.example.com/"));
-    // The statement ran and committed; its answer is lost with the connection. The check (a second
-    // statement) finds it stored: no second try, which would have failed on the event's id.
-    AtomicInteger statements = new AtomicInteger();
-    FlakyDataSource.Plan plan = failFirstStatements(1, new FlakyDataSource.Failure("08006", true));
-    flaky.plan(place -> {
+  /** {@code plan}, counting the statements run (or failed) in {@code statements}. */
+  private static FlakyDataSource.Plan counting(AtomicInteger statements, FlakyDataSource.Plan plan) {
+    return place -> {
       if (place == FlakyDataSource.Place.STATEMENT) {
         statements.incrementAndGet();
       }
       return plan.at(place);
-    });
+    };
+  }
+
+  /** A store on the machine's PostgreSQL over a data source that fails nowhere yet. */
+  private record FlakyStore(UrlDataSource ds, FlakyDataSource flaky, JdbcWebhookStore store) {}
+
+  /** {@link FlakyStore} with a subscription of tenant t1 to every event. */
+  private FlakyStore flakyPostgresStore() {
+    UrlDataSource ds = postgres();
+    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
+    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
+    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    return new FlakyStore(ds, flaky, store);
+  }
+
+  @Test
+  void publish_onPostgres_answerLostAfterTheStatementCommitted_succeedsOnce() throws Exception {
+    FlakyStore f = flakyPostgresStore();
+    UrlDataSource ds = f.ds();
+    FlakyDataSource flaky = f.flaky();
+    JdbcWebhookStore store = f.store();
+    store.createSubscription(subscription("t1", "https://b.example.com/"));
+    // The statement ran and committed; its answer is lost with the connection. The check (a second
+    // statement) finds it stored: no second try, which would have failed on the event's id.
+    AtomicInteger statements = new AtomicInteger();
+    flaky.plan(counting(statements, failFirstStatements(1, new FlakyDataSource.Failure("08006", true))));
     assertEquals(new PublishResult("msg_1", 2, false), store.publish(event("msg_1", "t1", null)));
     assertEquals(Map.of("statement after", 1), flaky.injected());
     assertEquals(2, statements.get(), "the publish, then the check");
@@ -234,10 +250,10 @@ class JdbcWebhookStoreTest {
 
   @Test
   void publish_onPostgres_lostBeforeTheStatementRan_triedAgain_storedOnce() throws Exception {
-    UrlDataSource ds = postgres();
-    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
-    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
-    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    FlakyStore f = flakyPostgresStore();
+    UrlDataSource ds = f.ds();
+    FlakyDataSource flaky = f.flaky();
+    JdbcWebhookStore store = f.store();
     flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", false)));
     assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
     assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
@@ -246,19 +262,14 @@ class JdbcWebhookStoreTest {
 
   @Test
   void publish_onPostgres_noConnectionAtFirst_triedAgainWithoutACheck_storedOnce() throws Exception {
-    UrlDataSource ds = postgres();
-    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
-    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
-    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    FlakyStore f = flakyPostgresStore();
+    UrlDataSource ds = f.ds();
+    FlakyDataSource flaky = f.flaky();
+    JdbcWebhookStore store = f.store();
     AtomicInteger borrows = new AtomicInteger();
     AtomicInteger statements = new AtomicInteger();
-    flaky.plan(place -> {
-      if (place == FlakyDataSource.Place.STATEMENT) {
-        statements.incrementAndGet();
-      }
-      return place == FlakyDataSource.Place.GET_CONNECTION && borrows.incrementAndGet() == 1
-          ? new FlakyDataSource.Failure("08001", false) : null;
-    });
+    flaky.plan(counting(statements, place -> place == FlakyDataSource.Place.GET_CONNECTION
+        && borrows.incrementAndGet() == 1 ? new FlakyDataSource.Failure("08001", false) : null));
     assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
     assertEquals(1, statements.get(), "nothing ran on the connection never borrowed: nothing to check");
     assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
@@ -308,10 +319,10 @@ class JdbcWebhookStoreTest {
 
   @Test
   void publish_onPostgres_failsWithoutEffect_notTransient_throwsAndLeavesNothing() throws Exception {
-    UrlDataSource ds = postgres();
-    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
-    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
-    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    FlakyStore f = flakyPostgresStore();
+    UrlDataSource ds = f.ds();
+    FlakyDataSource flaky = f.flaky();
+    JdbcWebhookStore store = f.store();
     flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("XX000", false)));
     WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
     assertEquals("webhooks store: publish failed (SQLState XX000)", e.getMessage());
@@ -321,10 +332,10 @@ class JdbcWebhookStoreTest {
 
   @Test
   void publish_onPostgres_answerLostAndTheDatabaseCannotBeAsked_saysTheOutcomeIsUnknown() throws Exception {
-    UrlDataSource ds = postgres();
-    FlakyDataSource flaky = new FlakyDataSource(ds, place -> null);
-    JdbcWebhookStore store = keep(JdbcWebhookStore.create(flaky));
-    store.createSubscription(subscription("t1", "https://a.example.com/"));
+    FlakyStore f = flakyPostgresStore();
+    UrlDataSource ds = f.ds();
+    FlakyDataSource flaky = f.flaky();
+    JdbcWebhookStore store = f.store();
     // The publish and every check after it.
     flaky.plan(failFirstStatements(1 + Transactions.CHECK_TRIES, new FlakyDataSource.Failure("08006", true)));
     WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
@@ -338,12 +349,7 @@ class JdbcWebhookStoreTest {
   void publish_onPostgres_nothingMatches_nothingKept_inOneStatement() throws Exception {
     UrlDataSource ds = postgres();
     AtomicInteger statements = new AtomicInteger();
-    FlakyDataSource counting = new FlakyDataSource(ds, place -> {
-      if (place == FlakyDataSource.Place.STATEMENT) {
-        statements.incrementAndGet();
-      }
-      return null;
-    });
+    FlakyDataSource counting = new FlakyDataSource(ds, counting(statements, place -> null));
     JdbcWebhookStore store = keep(JdbcWebhookStore.create(counting));
     store.createSubscription(subscription("t1", "https://a.example.com/"));
     statements.set(0);
