@@ -3,9 +3,13 @@ package dev.webhooks.sender.store.jdbc;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +84,7 @@ class SustainedLoadTest {
   @Test
   void twoHundredThousandDeliveries_twoPercentOfEndpointsFailing_heapFlat_noneLost() throws Exception {
     database = TestDatabases.postgres();
+    String before = surroundings(database);
     CountingReceiver receiver = closeLater(CountingReceiver.start(Duration.ZERO,
         (path, id, arrival) -> FAILING.contains(endpoint(path)) ? 500 : 200));
     String base = receiver.url(0).substring(0, receiver.url(0).length() - "/r/0".length());
@@ -91,17 +96,21 @@ class SustainedLoadTest {
     String published = child.awaitLine(Duration.ofSeconds(PUBLISH_SECONDS * 2L),
         l -> l.startsWith("published="));
     long publishedAt = System.nanoTime();
+    String during = surroundings(database);
     boolean all = SenderNodes.awaitUntil(DRAIN, () -> receiver.acceptedPairs() >= HEALTHY_DELIVERIES);
     long allReceived = System.nanoTime();
     child.send("stop");
     assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child::output);
     String summary = child.awaitLine(Duration.ZERO, l -> l.startsWith("summary "));
 
-    // The heap samples: t, used bytes.
+    // The heap samples: t, used bytes; and the pace: deliveries published and delivered at each.
     List<double[]> samples = new ArrayList<>();
+    StringBuilder pace = new StringBuilder();
     for (String line : child.lines()) {
       if (line.startsWith("heap ")) {
         samples.add(new double[] {Double.parseDouble(field(line, "t")), Double.parseDouble(field(line, "used"))});
+        pace.append(String.format(" %.0fs:%d/%s", Double.parseDouble(field(line, "t")),
+            Integer.parseInt(field(line, "published")) * PER_TENANT, field(line, "delivered")));
       }
     }
     List<double[]> steady = samples.stream().filter(s -> s[0] >= WARM_UP_SECONDS).toList();
@@ -160,15 +169,18 @@ class SustainedLoadTest {
     System.out.printf("SustainedLoadTest: events=%d deliveries=%d healthy=%d delivered=%d lost=%d duplicated=%d "
             + "requests=%d attemptsToHealthy=%d requestsWithoutRecordedOutcome=%d; failing endpoints %s: %s, %d attempts "
             + "recorded, %d requests received; child %s; %s; published in %.1f s, healthy all received %.1f s later "
-            + "(%.0f deliveries/s overall); heap after GC (MiB, -Xmx256m) first %.1f last %.1f:%s%n",
+            + "(%.0f deliveries/s overall); heap after GC (MiB, -Xmx256m) first %.1f last %.1f:%s; "
+            + "deliveries published/delivered:%s%n",
         PUBLISHES, healthy + failing.values().stream().mapToInt(Integer::intValue).sum(), healthy,
         healthy - healthyNotDelivered, HEALTHY_DELIVERIES - receiver.acceptedPairs(), receiver.duplicates(),
         receiver.requests(), attemptsHealthy, unrecorded, FAILING, failing, failingAttempts, failingRequests, summary,
         published, (publishedAt - start) / 1e9, (allReceived - publishedAt) / 1e9, HEALTHY_DELIVERIES / seconds,
-        first / (1 << 20), last / (1 << 20), heap);
+        first / (1 << 20), last / (1 << 20), heap, pace);
+    System.out.println("SustainedLoadTest: before the run: " + before + "; at the end of publishing: " + during);
 
     assertTrue(all, "healthy deliveries accepted: " + receiver.acceptedPairs() + " of " + HEALTHY_DELIVERIES
-        + " within " + DRAIN + " of the end of publishing");
+        + " within " + DRAIN + " of the end of publishing; deliveries published/delivered by the child's clock:" + pace
+        + "; before the run: " + before + "; at the end of publishing: " + during);
     assertEquals(HEALTHY_DELIVERIES, healthy, "deliveries to healthy endpoints");
     assertEquals(0, healthyNotDelivered, firstProblem);
     assertEquals(0, unexplained, firstProblem);
@@ -179,6 +191,38 @@ class SustainedLoadTest {
     assertTrue(steady.size() >= 6, "heap samples after warm-up: " + steady.size());
     assertTrue(last <= first + Math.max(HEAP_MARGIN_MIB * (double) (1 << 20), first * 0.25),
         String.format("heap after GC grew from %.1f MiB to %.1f MiB", first / (1 << 20), last / (1 << 20)));
+  }
+
+  /**
+   * For a slow run's message: the machine's load, the other JVMs on it, and the database's other
+   * sessions (a transaction held open keeps dead rows visible to every scan).
+   */
+  static String surroundings(UrlDataSource database) {
+    StringBuilder s = new StringBuilder();
+    try {
+      s.append("load average ").append(Files.readString(Path.of("/proc/loadavg")).trim());
+    } catch (IOException | RuntimeException e) {
+      s.append("load average unknown");
+    }
+    long self = ProcessHandle.current().pid();
+    List<String> jvms = ProcessHandle.allProcesses()
+        .filter(h -> h.pid() != self && h.parent().map(p -> p.pid() != self).orElse(true))
+        .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+        .map(h -> h.pid() + " (CPU " + h.info().totalCpuDuration().map(Duration::toSeconds).orElse(-1L) + " s)")
+        .toList();
+    s.append("; other JVMs ").append(jvms);
+    try (Connection c = database.getConnection(); Statement st = c.createStatement();
+        ResultSet r = st.executeQuery("SELECT count(*), "
+            + "COALESCE(max(EXTRACT(EPOCH FROM now() - xact_start)), 0), COALESCE(max(age(backend_xmin)), 0), "
+            + "count(*) FILTER (WHERE state LIKE 'idle in transaction%') FROM pg_stat_activity "
+            + "WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'")) {
+      r.next();
+      s.append(String.format("; other database sessions %d, oldest transaction %.1f s, oldest snapshot %d "
+          + "transactions old, idle in transaction %d", r.getInt(1), r.getDouble(2), r.getLong(3), r.getInt(4)));
+    } catch (SQLException e) {
+      s.append("; database sessions unknown: ").append(e.getMessage());
+    }
+    return s.toString();
   }
 
   static double mean(List<double[]> samples) {
