@@ -93,12 +93,15 @@ class SustainedLoadTest {
         String.valueOf(PUBLISH_SECONDS), String.valueOf(SAMPLE_SECONDS)));
     child.awaitLine(Duration.ofSeconds(60), "started"::equals);
     long start = System.nanoTime();
+    long[] cpuAtStart = cpuTicks();
     String published = child.awaitLine(Duration.ofSeconds(PUBLISH_SECONDS * 2L),
         l -> l.startsWith("published="));
     long publishedAt = System.nanoTime();
-    String during = surroundings(database);
+    long[] cpuAtPublished = cpuTicks();
+    String during = surroundings(database) + "; " + cpuBetween("publishing", cpuAtStart, cpuAtPublished);
     boolean all = SenderNodes.awaitUntil(DRAIN, () -> receiver.acceptedPairs() >= HEALTHY_DELIVERIES);
     long allReceived = System.nanoTime();
+    during += "; " + cpuBetween("the wait after it", cpuAtPublished, cpuTicks());
     child.send("stop");
     assertEquals(0, child.awaitExit(Duration.ofSeconds(60)), child::output);
     String summary = child.awaitLine(Duration.ZERO, l -> l.startsWith("summary "));
@@ -223,6 +226,42 @@ class SustainedLoadTest {
       s.append("; database sessions unknown: ").append(e.getMessage());
     }
     return s.toString();
+  }
+
+  /**
+   * The machine's CPU time so far, in ticks ({@code /proc/stat}): user, nice, system, idle, iowait,
+   * irq, softirq, steal; null where there is no such file.
+   */
+  static long[] cpuTicks() {
+    try {
+      String[] f = Files.readAllLines(Path.of("/proc/stat")).get(0).trim().split("\\s+");
+      long[] ticks = new long[8];
+      for (int i = 0; i < ticks.length; i++) {
+        ticks[i] = Long.parseLong(f[i + 1]);
+      }
+      return ticks;
+    } catch (IOException | RuntimeException e) {
+      return null;
+    }
+  }
+
+  /**
+   * Where the machine's CPU time went between two {@link #cpuTicks} readings: a starved machine
+   * shows steal, a waiting disk iowait, a sender stuck on something else idle time.
+   */
+  static String cpuBetween(String what, long[] from, long[] to) {
+    long total = 0;
+    long[] d = new long[8];
+    for (int i = 0; from != null && to != null && i < d.length; i++) {
+      d[i] = to[i] - from[i];
+      total += d[i];
+    }
+    if (total <= 0) {
+      return "CPU during " + what + " unknown";
+    }
+    return String.format("CPU during %s: user %.0f%%, system %.0f%%, iowait %.0f%%, steal %.0f%%, idle %.0f%%", what,
+        100.0 * (d[0] + d[1]) / total, 100.0 * (d[2] + d[5] + d[6]) / total, 100.0 * d[4] / total,
+        100.0 * d[7] / total, 100.0 * d[3] / total);
   }
 
   static double mean(List<double[]> samples) {
