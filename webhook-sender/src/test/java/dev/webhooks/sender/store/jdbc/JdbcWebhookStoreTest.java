@@ -233,46 +233,37 @@ class JdbcWebhookStoreTest {
   @Test
   void publish_onPostgres_answerLostAfterTheStatementCommitted_succeedsOnce() throws Exception {
     FlakyStore f = flakyPostgresStore();
-    UrlDataSource ds = f.ds();
-    FlakyDataSource flaky = f.flaky();
-    JdbcWebhookStore store = f.store();
-    store.createSubscription(subscription("t1", "https://b.example.com/"));
+    f.store().createSubscription(subscription("t1", "https://b.example.com/"));
     // The statement ran and committed; its answer is lost with the connection. The check (a second
     // statement) finds it stored: no second try, which would have failed on the event's id.
     AtomicInteger statements = new AtomicInteger();
-    flaky.plan(counting(statements, failFirstStatements(1, new FlakyDataSource.Failure("08006", true))));
-    assertEquals(new PublishResult("msg_1", 2, false), store.publish(event("msg_1", "t1", null)));
-    assertEquals(Map.of("statement after", 1), flaky.injected());
+    f.flaky().plan(counting(statements, failFirstStatements(1, new FlakyDataSource.Failure("08006", true))));
+    assertEquals(new PublishResult("msg_1", 2, false), f.store().publish(event("msg_1", "t1", null)));
+    assertEquals(Map.of("statement after", 1), f.flaky().injected());
     assertEquals(2, statements.get(), "the publish, then the check");
-    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
-    assertEquals(2, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    assertEquals(1, count(f.ds(), "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(2, count(f.ds(), "SELECT COUNT(*) FROM webhook_delivery"));
   }
 
   @Test
   void publish_onPostgres_lostBeforeTheStatementRan_triedAgain_storedOnce() throws Exception {
     FlakyStore f = flakyPostgresStore();
-    UrlDataSource ds = f.ds();
-    FlakyDataSource flaky = f.flaky();
-    JdbcWebhookStore store = f.store();
-    flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", false)));
-    assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
-    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
-    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    f.flaky().plan(failFirstStatements(1, new FlakyDataSource.Failure("08006", false)));
+    assertEquals(new PublishResult("msg_1", 1, false), f.store().publish(event("msg_1", "t1", null)));
+    assertEquals(1, count(f.ds(), "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(1, count(f.ds(), "SELECT COUNT(*) FROM webhook_delivery"));
   }
 
   @Test
   void publish_onPostgres_noConnectionAtFirst_triedAgainWithoutACheck_storedOnce() throws Exception {
     FlakyStore f = flakyPostgresStore();
-    UrlDataSource ds = f.ds();
-    FlakyDataSource flaky = f.flaky();
-    JdbcWebhookStore store = f.store();
     AtomicInteger borrows = new AtomicInteger();
     AtomicInteger statements = new AtomicInteger();
-    flaky.plan(counting(statements, place -> place == FlakyDataSource.Place.GET_CONNECTION
+    f.flaky().plan(counting(statements, place -> place == FlakyDataSource.Place.GET_CONNECTION
         && borrows.incrementAndGet() == 1 ? new FlakyDataSource.Failure("08001", false) : null));
-    assertEquals(new PublishResult("msg_1", 1, false), store.publish(event("msg_1", "t1", null)));
+    assertEquals(new PublishResult("msg_1", 1, false), f.store().publish(event("msg_1", "t1", null)));
     assertEquals(1, statements.get(), "nothing ran on the connection never borrowed: nothing to check");
-    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(1, count(f.ds(), "SELECT COUNT(*) FROM webhook_event"));
   }
 
   @Test
@@ -320,29 +311,25 @@ class JdbcWebhookStoreTest {
   @Test
   void publish_onPostgres_failsWithoutEffect_notTransient_throwsAndLeavesNothing() throws Exception {
     FlakyStore f = flakyPostgresStore();
-    UrlDataSource ds = f.ds();
-    FlakyDataSource flaky = f.flaky();
-    JdbcWebhookStore store = f.store();
-    flaky.plan(failFirstStatements(1, new FlakyDataSource.Failure("XX000", false)));
-    WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
+    f.flaky().plan(failFirstStatements(1, new FlakyDataSource.Failure("XX000", false)));
+    WebhookStoreException e =
+        assertThrows(WebhookStoreException.class, () -> f.store().publish(event("msg_1", "t1", null)));
     assertEquals("webhooks store: publish failed (SQLState XX000)", e.getMessage());
-    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_event"));
-    assertEquals(0, count(ds, "SELECT COUNT(*) FROM webhook_delivery"));
+    assertEquals(0, count(f.ds(), "SELECT COUNT(*) FROM webhook_event"));
+    assertEquals(0, count(f.ds(), "SELECT COUNT(*) FROM webhook_delivery"));
   }
 
   @Test
   void publish_onPostgres_answerLostAndTheDatabaseCannotBeAsked_saysTheOutcomeIsUnknown() throws Exception {
     FlakyStore f = flakyPostgresStore();
-    UrlDataSource ds = f.ds();
-    FlakyDataSource flaky = f.flaky();
-    JdbcWebhookStore store = f.store();
     // The publish and every check after it.
-    flaky.plan(failFirstStatements(1 + Transactions.CHECK_TRIES, new FlakyDataSource.Failure("08006", true)));
-    WebhookStoreException e = assertThrows(WebhookStoreException.class, () -> store.publish(event("msg_1", "t1", null)));
+    f.flaky().plan(failFirstStatements(1 + Transactions.CHECK_TRIES, new FlakyDataSource.Failure("08006", true)));
+    WebhookStoreException e =
+        assertThrows(WebhookStoreException.class, () -> f.store().publish(event("msg_1", "t1", null)));
     assertEquals("webhooks store: publish failed (SQLState 08006), and whether it took effect is unknown",
         e.getMessage());
     assertEquals(Transactions.CHECK_TRIES, e.getCause().getSuppressed().length);
-    assertEquals(1, count(ds, "SELECT COUNT(*) FROM webhook_event"), "it had: the statement ran");
+    assertEquals(1, count(f.ds(), "SELECT COUNT(*) FROM webhook_event"), "it had: the statement ran");
   }
 
   @Test
