@@ -139,6 +139,8 @@ class EndpointIsolationTest {
       return LoopbackReceiver.SERVER_ERROR;
     });
     open.push(receiver);
+    // Released after the sender closed: released before, the attempt then in flight got the 500.
+    open.push(release::countDown);
     Duration timeout = Duration.ofMillis(300);
     int wanted = MAX_CONCURRENCY_PER_SUBSCRIPTION + 5;
     List<AttemptRecord> attempts = Collections.synchronizedList(new ArrayList<>());
@@ -162,7 +164,6 @@ class EndpointIsolationTest {
         })
         .build();
     open.push(sender);
-    open.push(release::countDown);
     sender.subscriptions().create(TENANT, SubscriptionSpec.builder().url(receiver.url(0)).events(TYPE).build());
     for (int n = 0; n < 16; n++) {
       sender.publish(TENANT, TYPE, Map.of("n", n));
