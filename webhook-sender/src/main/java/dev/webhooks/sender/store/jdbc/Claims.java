@@ -485,7 +485,8 @@ final class Claims {
       + "ELSE ?::timestamptz END, "
       + "delivered_at = COALESCE(?, delivered_at), last_http_status = COALESCE(?, last_http_status), last_error = ?, "
       + "lease_token = NULL, lease_expires_at = NULL, retry_requested_at = NULL, bypass_disabled = FALSE "
-      + "WHERE id = ? AND lease_token = ? AND subscription_id = ? RETURNING id, attempt_count, subscription_id), "
+      + "WHERE id = ? AND lease_token = ? AND " + Rows.checked("subscription_id")
+      + " RETURNING id, attempt_count, subscription_id), "
       + "h AS (UPDATE webhook_subscription" + HEALTH_SET + " WHERE id = (SELECT subscription_id FROM d)"
       + HEALTH_WHERE + " AND ?) "
       + "INSERT INTO webhook_attempt (delivery_id, attempt_number, started_at, duration_ms, http_status, "

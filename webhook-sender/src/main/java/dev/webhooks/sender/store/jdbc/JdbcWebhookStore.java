@@ -81,6 +81,30 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   /** The PostgreSQL channel a publish notifies and listening stores wait on. */
   static final String CHANNEL = "webhooks_due";
 
+  // Rows found by primary key and checked for their tenant: Rows.checked says why the check is written so.
+  static final String FIND_SUBSCRIPTION_SQL = "SELECT " + Rows.SUB_COLUMNS + " FROM webhook_subscription s "
+      + "WHERE " + Rows.checked("s.tenant_id") + " AND s.id = ?";
+  static final String LOCK_SUBSCRIPTION_SQL = "SELECT version, enabled FROM webhook_subscription WHERE "
+      + Rows.checked("tenant_id") + " AND id = ? FOR UPDATE";
+  static final String DELETE_SUBSCRIPTION_SQL = "DELETE FROM webhook_subscription WHERE "
+      + Rows.checked("tenant_id") + " AND id = ?";
+  static final String DISABLE_SUBSCRIPTION_SQL = "UPDATE webhook_subscription SET enabled = FALSE, "
+      + "disabled_reason = ?, updated_at = ?, version = version + 1 WHERE " + Rows.checked("tenant_id")
+      + " AND id = ? AND enabled";
+  /** Parameters: the event's id, tenant and type, then its id again. */
+  static final String STORED_EVENT_SQL = "SELECT (SELECT COUNT(*) FROM webhook_event WHERE id = ? AND "
+      + Rows.checked("tenant_id") + " AND type = ?), (SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?)";
+  static final String FIND_DELIVERY_SQL = "SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE "
+      + Rows.checked("d.tenant_id") + " AND d.id = ?";
+  static final String DELIVERY_ATTEMPTS_SQL = "SELECT a.attempt_number, a.started_at, a.duration_ms, "
+      + "a.http_status, a.response_excerpt, a.error FROM webhook_attempt a JOIN webhook_delivery d "
+      + "ON d.id = a.delivery_id WHERE " + Rows.checked("d.tenant_id") + " AND d.id = ? ORDER BY a.attempt_number";
+  /** {@link #reschedule}'s condition for one delivery; parameters: the tenant, the id. */
+  static final String RETRY_DELIVERY_WHERE = Rows.checked("tenant_id") + " AND id = ?";
+  /** {@link #reschedule}'s condition for a subscription's failed deliveries since a time: by the subscription's index. */
+  static final String RECOVER_FAILED_WHERE = Rows.checked("tenant_id")
+      + " AND subscription_id = ? AND status = 'failed' AND created_at >= ?";
+
   private final DataSource dataSource;
   private final SqlDialect dialect;
   private final SecretsAtRest secrets;
@@ -227,7 +251,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(id, "id == null");
     return tx("find subscription", c -> {
       try (PreparedStatement p = c.prepareStatement(
-          "SELECT " + Rows.SUB_COLUMNS + " FROM webhook_subscription s WHERE s.tenant_id = ? AND s.id = ?")) {
+          FIND_SUBSCRIPTION_SQL)) {
         p.setString(1, tenantId);
         p.setObject(2, id);
         try (ResultSet r = p.executeQuery()) {
@@ -263,7 +287,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     Optional<Boolean> outcome = tx("update subscription", c -> {
       boolean wasEnabled;
       try (PreparedStatement p = c.prepareStatement(
-          "SELECT version, enabled FROM webhook_subscription WHERE tenant_id = ? AND id = ? FOR UPDATE")) {
+          LOCK_SUBSCRIPTION_SQL)) {
         p.setString(1, s.tenantId());
         p.setObject(2, s.id());
         try (ResultSet r = p.executeQuery()) {
@@ -307,7 +331,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(id, "id == null");
     return tx("delete subscription", c -> {
       // Deliveries, their attempts and the filters go with it (ON DELETE CASCADE).
-      try (PreparedStatement p = c.prepareStatement("DELETE FROM webhook_subscription WHERE tenant_id = ? AND id = ?")) {
+      try (PreparedStatement p = c.prepareStatement(DELETE_SUBSCRIPTION_SQL)) {
         p.setString(1, tenantId);
         p.setObject(2, id);
         return p.executeUpdate() == 1;
@@ -321,8 +345,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(reason, "reason == null");
     requireNonNull(at, "at == null");
     return tx("disable subscription", c -> {
-      try (PreparedStatement p = c.prepareStatement("UPDATE webhook_subscription SET enabled = FALSE, "
-          + "disabled_reason = ?, updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND enabled")) {
+      try (PreparedStatement p = c.prepareStatement(DISABLE_SUBSCRIPTION_SQL)) {
         p.setString(1, reason.name());
         Rows.timestamp(p, 2, at);
         p.setString(3, tenantId);
@@ -355,8 +378,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
    * type under the same id is not this one.
    */
   private static Optional<PublishResult> stored(Connection c, EventRecord event) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("SELECT (SELECT COUNT(*) FROM webhook_event WHERE id = ? "
-        + "AND tenant_id = ? AND type = ?), (SELECT COUNT(*) FROM webhook_delivery WHERE event_id = ?)")) {
+    try (PreparedStatement p = c.prepareStatement(STORED_EVENT_SQL)) {
       p.setString(1, event.id());
       p.setString(2, event.tenantId());
       p.setString(3, event.type());
@@ -426,55 +448,57 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   @Override
   public Page<DeliveryRecord> listDeliveries(String tenantId, DeliveryQuery query) {
     requireNonNull(query, "query == null");
-    StringBuilder sql = new StringBuilder("SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE d.tenant_id = ?");
+    return tx("list deliveries", c -> listDeliveries(c, listDeliveriesSql(query), tenantId, query));
+  }
+
+  /**
+   * The delivery log's query: by the tenant's index, or by the subscription's when one is asked for
+   * (the tenant then only checked, see {@link Rows#checked}: the tenant's index would read all its
+   * deliveries to find one subscription's). Parameters: the tenant, then the query's values, then
+   * the page's size and offset.
+   */
+  static String listDeliveriesSql(DeliveryQuery query) {
+    StringBuilder sql = new StringBuilder("SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE "
+        + (query.subscription().isPresent() ? Rows.checked("d.tenant_id") + " AND d.subscription_id = ?"
+            : "d.tenant_id = ?"));
+    query.eventType().ifPresent(t -> sql.append(" AND d.event_type = ?"));
+    query.status().ifPresent(s -> sql.append(" AND d.status = ?"));
+    query.from().ifPresent(f -> sql.append(" AND d.created_at >= ?"));
+    query.to().ifPresent(t -> sql.append(" AND d.created_at < ?"));
+    return sql.append(" ORDER BY d.seq DESC LIMIT ? OFFSET ?").toString();
+  }
+
+  private static Page<DeliveryRecord> listDeliveries(Connection c, String sql, String tenantId, DeliveryQuery query)
+      throws SQLException {
     List<Object> args = new ArrayList<>();
     args.add(tenantId);
-    query.subscription().ifPresent(s -> {
-      sql.append(" AND d.subscription_id = ?");
-      args.add(s);
-    });
-    query.eventType().ifPresent(t -> {
-      sql.append(" AND d.event_type = ?");
-      args.add(t);
-    });
-    query.status().ifPresent(s -> {
-      sql.append(" AND d.status = ?");
-      args.add(s.wireName());
-    });
-    query.from().ifPresent(f -> {
-      sql.append(" AND d.created_at >= ?");
-      args.add(Rows.utc(f));
-    });
-    query.to().ifPresent(t -> {
-      sql.append(" AND d.created_at < ?");
-      args.add(Rows.utc(t));
-    });
-    sql.append(" ORDER BY d.seq DESC LIMIT ? OFFSET ?");
-    return tx("list deliveries", c -> {
-      try (PreparedStatement p = c.prepareStatement(sql.toString())) {
-        int i = 1;
-        for (Object arg : args) {
-          p.setObject(i++, arg);
-        }
-        p.setInt(i++, query.page().perPage() + 1);
-        p.setLong(i, query.page().offset());
-        List<DeliveryRecord> items = new ArrayList<>();
-        try (ResultSet r = p.executeQuery()) {
-          while (r.next()) {
-            items.add(Rows.delivery(r, 1));
-          }
-        }
-        return Rows.page(items, query.page());
+    query.subscription().ifPresent(args::add);
+    query.eventType().ifPresent(args::add);
+    query.status().ifPresent(s -> args.add(s.wireName()));
+    query.from().ifPresent(f -> args.add(Rows.utc(f)));
+    query.to().ifPresent(t -> args.add(Rows.utc(t)));
+    try (PreparedStatement p = c.prepareStatement(sql)) {
+      int i = 1;
+      for (Object arg : args) {
+        p.setObject(i++, arg);
       }
-    });
+      p.setInt(i++, query.page().perPage() + 1);
+      p.setLong(i, query.page().offset());
+      List<DeliveryRecord> items = new ArrayList<>();
+      try (ResultSet r = p.executeQuery()) {
+        while (r.next()) {
+          items.add(Rows.delivery(r, 1));
+        }
+      }
+      return Rows.page(items, query.page());
+    }
   }
 
   @Override
   public Optional<DeliveryRecord> findDelivery(String tenantId, UUID deliveryId) {
     requireNonNull(deliveryId, "deliveryId == null");
     return tx("find delivery", c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          "SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE d.tenant_id = ? AND d.id = ?")) {
+      try (PreparedStatement p = c.prepareStatement(FIND_DELIVERY_SQL)) {
         p.setString(1, tenantId);
         p.setObject(2, deliveryId);
         try (ResultSet r = p.executeQuery()) {
@@ -488,9 +512,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   public List<AttemptRecord> listAttempts(String tenantId, UUID deliveryId) {
     requireNonNull(deliveryId, "deliveryId == null");
     return tx("list attempts", c -> {
-      try (PreparedStatement p = c.prepareStatement("SELECT a.attempt_number, a.started_at, a.duration_ms, "
-          + "a.http_status, a.response_excerpt, a.error FROM webhook_attempt a JOIN webhook_delivery d "
-          + "ON d.id = a.delivery_id WHERE d.tenant_id = ? AND d.id = ? ORDER BY a.attempt_number")) {
+      try (PreparedStatement p = c.prepareStatement(DELIVERY_ATTEMPTS_SQL)) {
         p.setString(1, tenantId);
         p.setObject(2, deliveryId);
         List<AttemptRecord> out = new ArrayList<>();
@@ -509,7 +531,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   public boolean retryDelivery(String tenantId, UUID deliveryId, Instant at) {
     requireNonNull(deliveryId, "deliveryId == null");
     requireNonNull(at, "at == null");
-    return tx("retry delivery", c -> reschedule(c, "tenant_id = ? AND id = ?", at, tenantId, deliveryId) == 1);
+    return tx("retry delivery", c -> reschedule(c, RETRY_DELIVERY_WHERE, at, tenantId, deliveryId) == 1);
   }
 
   @Override
@@ -518,7 +540,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(since, "since == null");
     requireNonNull(at, "at == null");
     return tx("recover failed deliveries", c -> reschedule(c,
-        "tenant_id = ? AND subscription_id = ? AND status = 'failed' AND created_at >= ?", at, tenantId,
+        RECOVER_FAILED_WHERE, at, tenantId,
         subscriptionId, Rows.utc(since)));
   }
 

@@ -136,9 +136,13 @@ final class Publishing {
     return i + 6;
   }
 
+  /** A test event's subscription, found by id and checked for its tenant ({@link Rows#checked} says why so). */
+  static final String REQUIRE_SUBSCRIPTION_SQL = "SELECT 1 FROM webhook_subscription WHERE "
+      + Rows.checked("tenant_id") + " AND id = ?";
+
   private void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
     // As in fanOut: held until commit, so that a concurrent delete also deletes the test delivery.
-    try (PreparedStatement p = c.prepareStatement("SELECT 1 FROM webhook_subscription WHERE tenant_id = ? AND id = ?"
+    try (PreparedStatement p = c.prepareStatement(REQUIRE_SUBSCRIPTION_SQL
         + (dialect == SqlDialect.POSTGRESQL ? " FOR KEY SHARE" : ""))) {
       p.setString(1, tenantId);
       p.setObject(2, id);

@@ -418,6 +418,76 @@ class JdbcWebhookStoreTest {
   }
 
   @Test
+  void rowsFoundById_onPostgres_byTheirPrimaryKey_inTheGenericPlanOfANewDeployment() throws Exception {
+    UrlDataSource ds = postgres();
+    keep(JdbcWebhookStore.create(ds)); // the schema: empty tables, never analysed, as on a new deployment
+    // Each statement that finds rows by id and checks another column, and the index that must find
+    // them. In a generic plan (what a connection caches after five runs and keeps until the table is
+    // next analysed) a plain check on the tenant or subscription took that column's index, which reads
+    // all the tenant's or subscription's rows at every run once the table has grown.
+    Map<String, String> expected = new java.util.LinkedHashMap<>();
+    expected.put(Claims.POSTGRES_RECORD_SQL, "webhook_delivery using webhook_delivery_pkey");
+    expected.put(JdbcWebhookStore.FIND_SUBSCRIPTION_SQL, "webhook_subscription using webhook_subscription_pkey");
+    expected.put(JdbcWebhookStore.LOCK_SUBSCRIPTION_SQL, "webhook_subscription using webhook_subscription_pkey");
+    expected.put(JdbcWebhookStore.DELETE_SUBSCRIPTION_SQL, "webhook_subscription using webhook_subscription_pkey");
+    expected.put(JdbcWebhookStore.DISABLE_SUBSCRIPTION_SQL, "webhook_subscription using webhook_subscription_pkey");
+    expected.put(Publishing.REQUIRE_SUBSCRIPTION_SQL, "webhook_subscription using webhook_subscription_pkey");
+    expected.put(JdbcWebhookStore.STORED_EVENT_SQL, "webhook_event using webhook_event_pkey");
+    expected.put(JdbcWebhookStore.FIND_DELIVERY_SQL, "webhook_delivery using webhook_delivery_pkey");
+    expected.put(JdbcWebhookStore.DELIVERY_ATTEMPTS_SQL, "webhook_delivery using webhook_delivery_pkey");
+    expected.put("UPDATE webhook_delivery SET status = 'pending' WHERE " + JdbcWebhookStore.RETRY_DELIVERY_WHERE,
+        "webhook_delivery using webhook_delivery_pkey");
+    // Not by id, but by the subscription's index rather than all the tenant's deliveries.
+    expected.put("UPDATE webhook_delivery SET status = 'pending' WHERE " + JdbcWebhookStore.RECOVER_FAILED_WHERE,
+        "webhook_delivery using webhook_delivery_by_subscription");
+    expected.put(JdbcWebhookStore.listDeliveriesSql(DeliveryQuery.builder().subscription(UUID.randomUUID())
+        .status(DeliveryStatus.FAILED).build()), "webhook_delivery using webhook_delivery_by_subscription");
+    try (Connection c = ds.getConnection()) {
+      for (Map.Entry<String, String> e : expected.entrySet()) {
+        List<String> nodes = explainGeneric(c, e.getKey());
+        assertTrue(nodes.stream().anyMatch(n -> n.endsWith(" on " + e.getValue())),
+            () -> "not " + e.getValue() + ": " + nodes + " for " + e.getKey());
+        assertFalse(nodes.stream().anyMatch(n -> n.contains("by_tenant") || n.contains("tenant_url")
+            || n.contains("tenant_idempotency") || (n.contains("by_subscription") && !e.getValue().contains("by_subscription"))),
+            () -> "an index of the checked column: " + nodes + " for " + e.getKey());
+      }
+    }
+  }
+
+  /**
+   * The generic plan's nodes (see {@link #planNodes}) of {@code sql} (JDBC's {@code ?} parameters,
+   * their types inferred by the server), prepared on {@code c} and EXPLAINed with every parameter
+   * NULL under {@code plan_cache_mode = force_generic_plan}.
+   */
+  private static List<String> explainGeneric(Connection c, String sql) throws Exception {
+    StringBuilder numbered = new StringBuilder();
+    int parameters = 0;
+    for (char ch : sql.toCharArray()) {
+      if (ch == '?') {
+        numbered.append('$').append(++parameters);
+      } else {
+        numbered.append(ch);
+      }
+    }
+    try (Statement s = c.createStatement()) {
+      s.execute("PREPARE generic_probe AS " + numbered);
+      try {
+        s.execute("SET plan_cache_mode = force_generic_plan");
+        try (ResultSet r = s.executeQuery("EXPLAIN (FORMAT JSON) EXECUTE generic_probe("
+            + String.join(", ", java.util.Collections.nCopies(parameters, "NULL")) + ")")) {
+          r.next();
+          List<String> nodes = new ArrayList<>();
+          planNodes(JSON.readTree(r.getString(1)).get(0).get("Plan"), nodes);
+          return nodes;
+        }
+      } finally {
+        s.execute("DEALLOCATE generic_probe");
+        s.execute("RESET plan_cache_mode");
+      }
+    }
+  }
+
+  @Test
   void claimDue_onPostgres_thePlannerSettingsSentWithTheClaim_holdForItAlone() throws Exception {
     UrlDataSource ds = postgres();
     Transactions transactions = new Transactions(ds);
