@@ -250,8 +250,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   public Optional<StoredSubscription> findSubscription(String tenantId, UUID id) {
     requireNonNull(id, "id == null");
     return tx("find subscription", c -> {
-      try (PreparedStatement p = c.prepareStatement(
-          FIND_SUBSCRIPTION_SQL)) {
+      try (PreparedStatement p = c.prepareStatement(FIND_SUBSCRIPTION_SQL)) {
         p.setString(1, tenantId);
         p.setObject(2, id);
         try (ResultSet r = p.executeQuery()) {
@@ -286,8 +285,7 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     Subscription s = requireNonNull(stored, "subscription == null").subscription();
     Optional<Boolean> outcome = tx("update subscription", c -> {
       boolean wasEnabled;
-      try (PreparedStatement p = c.prepareStatement(
-          LOCK_SUBSCRIPTION_SQL)) {
+      try (PreparedStatement p = c.prepareStatement(LOCK_SUBSCRIPTION_SQL)) {
         p.setString(1, s.tenantId());
         p.setObject(2, s.id());
         try (ResultSet r = p.executeQuery()) {
@@ -539,9 +537,8 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
     requireNonNull(subscriptionId, "subscriptionId == null");
     requireNonNull(since, "since == null");
     requireNonNull(at, "at == null");
-    return tx("recover failed deliveries", c -> reschedule(c,
-        RECOVER_FAILED_WHERE, at, tenantId,
-        subscriptionId, Rows.utc(since)));
+    return tx("recover failed deliveries",
+        c -> reschedule(c, RECOVER_FAILED_WHERE, at, tenantId, subscriptionId, Rows.utc(since)));
   }
 
   /** Pending again at {@code at}; a claimed delivery keeps its claim, and the request outlives its outcome. */
