@@ -138,6 +138,8 @@ abstract class WebhookStoreContract {
     StoredSubscription stolen = a.with(a.subscription().toBuilder().tenantId("t2").build());
     assertEquals(ErrorCode.NOT_FOUND,
         assertThrows(WebhookValidationException.class, () -> store.updateSubscription(stolen)).code());
+    assertFalse(store.disableSubscription("t2", id, DisabledReason.MANUAL, T0));
+    assertEquals(a, store.findSubscription("t1", id).orElseThrow(), "nothing changed");
   }
 
   @Test
@@ -595,6 +597,8 @@ abstract class WebhookStoreContract {
     assertTrue(page2.hasMore());
     assertFalse(store.listDeliveries("t1", DeliveryQuery.builder().page(new PageRequest(3, 3)).build()).hasMore());
     assertTrue(store.listDeliveries("t2", DeliveryQuery.all()).items().isEmpty());
+    assertTrue(store.listDeliveries("t2", DeliveryQuery.builder().subscription(a.subscription().id()).build())
+        .items().isEmpty());
     assertTrue(store.findDelivery("t2", c.delivery().id()).isEmpty());
     assertTrue(store.listAttempts("t2", c.delivery().id()).isEmpty());
   }

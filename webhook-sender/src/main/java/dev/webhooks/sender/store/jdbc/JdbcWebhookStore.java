@@ -81,7 +81,8 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   /** The PostgreSQL channel a publish notifies and listening stores wait on. */
   static final String CHANNEL = "webhooks_due";
 
-  // Rows found by primary key and checked for their tenant: Rows.checked says why the check is written so.
+  // Rows found by primary key (or, for RECOVER_FAILED_WHERE, by subscription) and checked for their
+  // tenant: Rows.checked says why the check is written so.
   static final String FIND_SUBSCRIPTION_SQL = "SELECT " + Rows.SUB_COLUMNS + " FROM webhook_subscription s "
       + "WHERE " + Rows.checked("s.tenant_id") + " AND s.id = ?";
   static final String LOCK_SUBSCRIPTION_SQL = "SELECT version, enabled FROM webhook_subscription WHERE "
@@ -446,49 +447,59 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
   @Override
   public Page<DeliveryRecord> listDeliveries(String tenantId, DeliveryQuery query) {
     requireNonNull(query, "query == null");
-    return tx("list deliveries", c -> listDeliveries(c, listDeliveriesSql(query), tenantId, query));
+    DeliveryLogQuery q = DeliveryLogQuery.of(tenantId, query);
+    return tx("list deliveries", c -> {
+      try (PreparedStatement p = c.prepareStatement(q.sql())) {
+        for (int i = 0; i < q.args().size(); i++) {
+          p.setObject(i + 1, q.args().get(i));
+        }
+        List<DeliveryRecord> items = new ArrayList<>();
+        try (ResultSet r = p.executeQuery()) {
+          while (r.next()) {
+            items.add(Rows.delivery(r, 1));
+          }
+        }
+        return Rows.page(items, query.page());
+      }
+    });
   }
 
   /**
-   * The delivery log's query: by the tenant's index, or by the subscription's when one is asked for
-   * (the tenant then only checked, see {@link Rows#checked}: the tenant's index would read all its
-   * deliveries to find one subscription's). Parameters: the tenant, then the query's values, then
-   * the page's size and offset.
+   * The delivery log's statement and its parameters, built together. By the tenant's index, or by
+   * the subscription's when one is asked for (the tenant then only checked, see {@link
+   * Rows#checked}: the tenant's index would read all its deliveries to find one subscription's).
    */
-  static String listDeliveriesSql(DeliveryQuery query) {
-    StringBuilder sql = new StringBuilder("SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE "
-        + (query.subscription().isPresent() ? Rows.checked("d.tenant_id") + " AND d.subscription_id = ?"
-            : "d.tenant_id = ?"));
-    query.eventType().ifPresent(t -> sql.append(" AND d.event_type = ?"));
-    query.status().ifPresent(s -> sql.append(" AND d.status = ?"));
-    query.from().ifPresent(f -> sql.append(" AND d.created_at >= ?"));
-    query.to().ifPresent(t -> sql.append(" AND d.created_at < ?"));
-    return sql.append(" ORDER BY d.seq DESC LIMIT ? OFFSET ?").toString();
-  }
-
-  private static Page<DeliveryRecord> listDeliveries(Connection c, String sql, String tenantId, DeliveryQuery query)
-      throws SQLException {
-    List<Object> args = new ArrayList<>();
-    args.add(tenantId);
-    query.subscription().ifPresent(args::add);
-    query.eventType().ifPresent(args::add);
-    query.status().ifPresent(s -> args.add(s.wireName()));
-    query.from().ifPresent(f -> args.add(Rows.utc(f)));
-    query.to().ifPresent(t -> args.add(Rows.utc(t)));
-    try (PreparedStatement p = c.prepareStatement(sql)) {
-      int i = 1;
-      for (Object arg : args) {
-        p.setObject(i++, arg);
+  record DeliveryLogQuery(String sql, List<Object> args) {
+    static DeliveryLogQuery of(String tenantId, DeliveryQuery query) {
+      StringBuilder sql = new StringBuilder("SELECT " + Rows.DELIVERY_COLUMNS + " FROM webhook_delivery d WHERE ");
+      List<Object> args = new ArrayList<>();
+      args.add(tenantId);
+      if (query.subscription().isPresent()) {
+        sql.append(Rows.checked("d.tenant_id")).append(" AND d.subscription_id = ?");
+        args.add(query.subscription().get());
+      } else {
+        sql.append("d.tenant_id = ?");
       }
-      p.setInt(i++, query.page().perPage() + 1);
-      p.setLong(i, query.page().offset());
-      List<DeliveryRecord> items = new ArrayList<>();
-      try (ResultSet r = p.executeQuery()) {
-        while (r.next()) {
-          items.add(Rows.delivery(r, 1));
-        }
-      }
-      return Rows.page(items, query.page());
+      query.eventType().ifPresent(t -> {
+        sql.append(" AND d.event_type = ?");
+        args.add(t);
+      });
+      query.status().ifPresent(s -> {
+        sql.append(" AND d.status = ?");
+        args.add(s.wireName());
+      });
+      query.from().ifPresent(f -> {
+        sql.append(" AND d.created_at >= ?");
+        args.add(Rows.utc(f));
+      });
+      query.to().ifPresent(t -> {
+        sql.append(" AND d.created_at < ?");
+        args.add(Rows.utc(t));
+      });
+      sql.append(" ORDER BY d.seq DESC LIMIT ? OFFSET ?");
+      args.add(query.page().perPage() + 1);
+      args.add(query.page().offset());
+      return new DeliveryLogQuery(sql.toString(), args);
     }
   }
 
@@ -541,10 +552,15 @@ public final class JdbcWebhookStore implements TransactionalWebhookStore {
         c -> reschedule(c, RECOVER_FAILED_WHERE, at, tenantId, subscriptionId, Rows.utc(since)));
   }
 
+  /** {@link #reschedule}'s statement; parameters: the time twice, then those of {@code where}. */
+  static String rescheduleSql(String where) {
+    return "UPDATE webhook_delivery SET status = 'pending', next_attempt_at = ?, "
+        + "retry_requested_at = CASE WHEN lease_token IS NULL THEN NULL ELSE CAST(? AS TIMESTAMP WITH TIME ZONE) END WHERE " + where;
+  }
+
   /** Pending again at {@code at}; a claimed delivery keeps its claim, and the request outlives its outcome. */
   private int reschedule(Connection c, String where, Instant at, Object... args) throws SQLException {
-    try (PreparedStatement p = c.prepareStatement("UPDATE webhook_delivery SET status = 'pending', next_attempt_at = ?, "
-        + "retry_requested_at = CASE WHEN lease_token IS NULL THEN NULL ELSE ? END WHERE " + where)) {
+    try (PreparedStatement p = c.prepareStatement(rescheduleSql(where))) {
       Rows.timestamp(p, 1, at);
       Rows.timestamp(p, 2, at);
       for (int i = 0; i < args.length; i++) {

@@ -136,14 +136,18 @@ final class Publishing {
     return i + 6;
   }
 
-  /** A test event's subscription, found by id and checked for its tenant ({@link Rows#checked} says why so). */
-  static final String REQUIRE_SUBSCRIPTION_SQL = "SELECT 1 FROM webhook_subscription WHERE "
-      + Rows.checked("tenant_id") + " AND id = ?";
+  /**
+   * A test event's subscription, found by id and checked for its tenant ({@link Rows#checked} says
+   * why so); on PostgreSQL held until commit.
+   */
+  static String requireSubscriptionSql(SqlDialect dialect) {
+    return "SELECT 1 FROM webhook_subscription WHERE " + Rows.checked("tenant_id") + " AND id = ?"
+        + (dialect == SqlDialect.POSTGRESQL ? " FOR KEY SHARE" : "");
+  }
 
   private void requireSubscription(Connection c, String tenantId, UUID id) throws SQLException {
     // As in fanOut: held until commit, so that a concurrent delete also deletes the test delivery.
-    try (PreparedStatement p = c.prepareStatement(REQUIRE_SUBSCRIPTION_SQL
-        + (dialect == SqlDialect.POSTGRESQL ? " FOR KEY SHARE" : ""))) {
+    try (PreparedStatement p = c.prepareStatement(requireSubscriptionSql(dialect))) {
       p.setString(1, tenantId);
       p.setObject(2, id);
       try (ResultSet r = p.executeQuery()) {
