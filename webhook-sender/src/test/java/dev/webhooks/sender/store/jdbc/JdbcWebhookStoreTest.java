@@ -422,9 +422,10 @@ class JdbcWebhookStoreTest {
     UrlDataSource ds = postgres();
     keep(JdbcWebhookStore.create(ds)); // the schema: empty tables, never analysed, as on a new deployment
     // Each statement that finds rows by id and checks another column, and the index that must find
-    // them. In a generic plan (what a connection caches after five runs and keeps until the table is
-    // next analysed) a plain check on the tenant or subscription took that column's index, which reads
-    // all the tenant's or subscription's rows at every run once the table has grown.
+    // them. In a generic plan (what a connection caches for a statement pgjdbc prepared on the server,
+    // after a few runs, and keeps until the table is next analysed) a plain check on the tenant or
+    // subscription took that column's index, which reads all the tenant's or subscription's rows at
+    // every run once the table has grown.
     Map<String, String> expected = new java.util.LinkedHashMap<>();
     expected.put(Claims.POSTGRES_RECORD_SQL, "webhook_delivery using webhook_delivery_pkey");
     expected.put(JdbcWebhookStore.FIND_SUBSCRIPTION_SQL, "webhook_subscription using webhook_subscription_pkey");
